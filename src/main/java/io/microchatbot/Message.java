@@ -1,0 +1,75 @@
+package io.microchatbot;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import org.hibernate.annotations.ColumnTransformer;
+
+/** One message of a conversation: what the user said, or the reply with its generation details. */
+@Entity
+@Table(name = "messages")
+public class Message {
+
+    @Id
+    public UUID id;
+
+    @Column(name = "conversation_id", nullable = false, updatable = false)
+    public UUID conversationId;
+
+    @Column(name = "tenant_id", nullable = false, updatable = false)
+    public String tenantId;
+
+    @Column(name = "user_id", nullable = false, updatable = false)
+    public String userId;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "message_type", nullable = false, updatable = false)
+    public MessageType messageType;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public MessageStatus status;
+
+    @Column(nullable = false)
+    public String content;
+
+    @Column(columnDefinition = "jsonb", nullable = false)
+    @ColumnTransformer(write = "?::jsonb")
+    public String metadata;
+
+    /** Tokens of {@link #content}, counted once at write so that context building never re-tokenizes. */
+    @Column(name = "content_tokens", nullable = false)
+    public int contentTokens;
+
+    public String model;
+
+    public String provider;
+
+    @Column(name = "finish_reason")
+    public String finishReason;
+
+    @Column(name = "prompt_tokens")
+    public Integer promptTokens;
+
+    @Column(name = "completion_tokens")
+    public Integer completionTokens;
+
+    @Column(name = "total_tokens")
+    public Integer totalTokens;
+
+    @Column(name = "latency_ms")
+    public Long latencyMs;
+
+    @Column(name = "created_at", nullable = false, updatable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+}

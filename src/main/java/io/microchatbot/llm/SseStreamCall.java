@@ -1,0 +1,198 @@
+package io.microchatbot.llm;
+
+import java.io.IOException;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.microchatbot.config.ChatbotConfig;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.parsetools.RecordParser;
+
+/**
+ * One streamed completion: decodes the provider's server-sent events into {@link LlmChunk}s as they arrive and
+ * decides how the stream ended. Only {@code data: [DONE]} (or a finish_reason followed by a clean end) is a
+ * success; a connection that closes early, an error event or a stall is a failure, never a silent completion.
+ */
+final class SseStreamCall {
+
+    private final Vertx vertx;
+    private final ObjectMapper json;
+    private final MultiEmitter<? super LlmChunk> emitter;
+    private final ChatbotConfig.Llm config;
+    private final StringBuilder eventData = new StringBuilder();
+
+    private HttpClientRequest request;
+    private String model;
+    private String finishReason;
+    private LlmUsage usage;
+    private boolean firstToken;
+    private boolean ended;
+    private long timer = -1;
+
+    SseStreamCall(Vertx vertx, ObjectMapper json, MultiEmitter<? super LlmChunk> emitter, ChatbotConfig.Llm config,
+            String requestedModel) {
+        this.vertx = vertx;
+        this.json = json;
+        this.emitter = emitter;
+        this.config = config;
+        this.model = requestedModel;
+    }
+
+    void start(Future<HttpClientRequest> opening, Buffer body) {
+        emitter.onTermination(this::abort);
+        armTimer(config.firstTokenTimeout().toMillis(), "No first token from the LLM provider within "
+                + config.firstTokenTimeout().toSeconds() + " s");
+        opening.compose(req -> {
+            request = req;
+            if (ended) {
+                req.reset();
+            }
+            return req.send(body);
+        }).onSuccess(this::onResponse).onFailure(this::fail);
+    }
+
+    private void onResponse(HttpClientResponse response) {
+        if (response.statusCode() != 200) {
+            String retryAfter = response.getHeader("Retry-After");
+            response.body().onComplete(ignored -> fail(UpstreamFailures.forStatus(response.statusCode(), retryAfter)));
+            return;
+        }
+        RecordParser lines = RecordParser.newDelimited("\n", response);
+        lines.handler(this::onLine);
+        lines.exceptionHandler(this::fail);
+        lines.endHandler(ignored -> onEnd());
+    }
+
+    private void onLine(Buffer raw) {
+        if (ended) {
+            return;
+        }
+        String line = raw.toString();
+        if (line.endsWith("\r")) {
+            line = line.substring(0, line.length() - 1);
+        }
+        if (firstToken) {
+            armTimer(config.idleTimeout().toMillis(), "The LLM provider's stream stalled for "
+                    + config.idleTimeout().toSeconds() + " s");
+        }
+        if (line.isEmpty()) {
+            dispatch();
+        } else if (line.startsWith("data:")) {
+            if (!eventData.isEmpty()) {
+                eventData.append('\n');
+            }
+            eventData.append(line.startsWith("data: ") ? line.substring(6) : line.substring(5));
+        }
+        // comments (": keep-alive") and other fields (event:, id:, retry:) carry nothing we use
+    }
+
+    private void dispatch() {
+        if (eventData.isEmpty()) {
+            return;
+        }
+        String data = eventData.toString();
+        eventData.setLength(0);
+        if (data.equals("[DONE]")) {
+            finish();
+            return;
+        }
+        OpenAiWire.Response chunk;
+        try {
+            chunk = json.readValue(data, OpenAiWire.Response.class);
+        } catch (IOException e) {
+            fail(LlmException.badResponse("The LLM provider sent a stream event that is not a completion chunk"));
+            return;
+        }
+        if (chunk.error() != null) {
+            fail(LlmException.unavailable("The LLM provider reported an error mid-stream",
+                    UpstreamFailures.DEFAULT_RETRY_AFTER_SECONDS));
+            return;
+        }
+        if (chunk.model() != null) {
+            model = chunk.model();
+        }
+        if (chunk.usage() != null) {
+            usage = chunk.usage().toUsage();
+        }
+        if (chunk.choices() != null && !chunk.choices().isEmpty()) {
+            OpenAiWire.Choice choice = chunk.choices().get(0);
+            if (choice.finishReason() != null) {
+                finishReason = choice.finishReason();
+            }
+            if (choice.delta() != null && choice.delta().content() != null && !choice.delta().content().isEmpty()) {
+                if (!firstToken) {
+                    firstToken = true;
+                    armTimer(config.idleTimeout().toMillis(), "The LLM provider's stream stalled for "
+                            + config.idleTimeout().toSeconds() + " s");
+                }
+                emitter.emit(new LlmChunk.Delta(choice.delta().content()));
+            }
+        }
+    }
+
+    private void onEnd() {
+        if (ended) {
+            return;
+        }
+        dispatch();
+        if (ended) {
+            return;
+        }
+        if (finishReason != null) {
+            finish();
+        } else {
+            fail(LlmException.unavailable("The LLM provider's stream ended before the reply was complete",
+                    UpstreamFailures.DEFAULT_RETRY_AFTER_SECONDS));
+        }
+    }
+
+    private void finish() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        cancelTimer();
+        emitter.emit(new LlmChunk.Finished(model, finishReason == null ? "stop" : finishReason, usage));
+        emitter.complete();
+    }
+
+    private void fail(Throwable failure) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        cancelTimer();
+        if (request != null) {
+            request.reset();
+        }
+        emitter.fail(UpstreamFailures.forThrowable(failure));
+    }
+
+    /** Downstream cancelled (caller left) or the stream terminated: stop paying for tokens nobody reads. */
+    private void abort() {
+        cancelTimer();
+        if (!ended) {
+            ended = true;
+            if (request != null) {
+                request.reset();
+            }
+        }
+    }
+
+    private void armTimer(long millis, String whyOnExpiry) {
+        cancelTimer();
+        timer = vertx.setTimer(millis, id -> fail(LlmException.timeout(whyOnExpiry)));
+    }
+
+    private void cancelTimer() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+            timer = -1;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.microchatbot.problem;
+
+/**
+ * The stable error codes of the API (docs/errors.md). The code, not the title, is the contract: titles may
+ * be reworded, codes never change meaning.
+ */
+public enum ErrorCode {
+    invalid_json(400, "Malformed JSON"),
+    validation_failed(400, "Invalid request"),
+    invalid_cursor(400, "Invalid cursor"),
+    invalid_identity(400, "Invalid caller identity"),
+    context_window_exceeded(400, "Message does not fit the model's context window"),
+    unauthenticated(401, "Caller not identified"),
+    not_found(404, "Not found"),
+    method_not_allowed(405, "Method not allowed"),
+    not_acceptable(406, "Not acceptable"),
+    conversation_busy(409, "Conversation busy"),
+    payload_too_large(413, "Payload too large"),
+    unsupported_media_type(415, "Unsupported media type"),
+    llm_rate_limited(429, "LLM provider rate limit reached"),
+    /** Recorded on replies cut short because the caller went away; never sent, nobody is left to read it. */
+    client_disconnected(499, "Caller disconnected"),
+    internal_error(500, "Internal error"),
+    llm_bad_response(502, "LLM provider sent an invalid response"),
+    llm_unavailable(503, "LLM provider unavailable"),
+    service_unavailable(503, "Dependency unavailable"),
+    llm_timeout(504, "LLM provider timed out");
+
+    private final int status;
+    private final String title;
+
+    ErrorCode(int status, String title) {
+        this.status = status;
+        this.title = title;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    /** Stable type URI of the problem, resolvable in docs/errors.md. */
+    public String type() {
+        return "https://micro-chatbot-service/errors/" + name().replace('_', '-');
+    }
+}

@@ -1,0 +1,64 @@
+package io.microchatbot.repository;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import io.microchatbot.Conversation;
+import io.microchatbot.identity.Caller;
+import io.microchatbot.pagination.Position;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Uni;
+
+/** Conversations, always looked up together with their owner so that a foreign one is simply absent. */
+@ApplicationScoped
+public class ConversationRepository implements PanacheRepositoryBase<Conversation, UUID> {
+
+    private static final String OWNED = "id = :id and tenantId = :tenant and userId = :user";
+
+    public Uni<Conversation> findOwned(UUID id, Caller caller) {
+        return find(OWNED, owned(id, caller)).firstResult();
+    }
+
+    /** Locks the row until the transaction ends: serialises turn starts on one conversation. */
+    public Uni<Conversation> findOwnedForUpdate(UUID id, Caller caller) {
+        return find(OWNED, owned(id, caller)).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
+    }
+
+    /** Newest first; {@code after} is the last row of the previous page, null for the first page. */
+    public Uni<List<Conversation>> page(Caller caller, Position after, int size) {
+        Parameters params = Parameters.with("tenant", caller.tenantId()).and("user", caller.userId());
+        String query = "tenantId = :tenant and userId = :user";
+        if (after != null) {
+            query += " and (createdAt < :at or (createdAt = :at and id < :id))";
+            params = params.and("at", after.createdAt()).and("id", after.id());
+        }
+        return find(query, Sort.descending("createdAt", "id"), params).range(0, size - 1).list();
+    }
+
+    /** Counts one more message and, when {@code releaseLease} matches the held lease, ends the turn. */
+    public Uni<Integer> recordMessage(UUID id, Instant now, Instant releaseLease) {
+        if (releaseLease == null) {
+            return update("messageCount = messageCount + 1, updatedAt = :now where id = :id",
+                    Parameters.with("now", now).and("id", id));
+        }
+        return update("messageCount = messageCount + 1, updatedAt = :now,"
+                + " turnLeaseUntil = case when turnLeaseUntil = :lease then null else turnLeaseUntil end where id = :id",
+                Parameters.with("now", now).and("id", id).and("lease", releaseLease));
+    }
+
+    /** Ends a turn that stored no reply (used when the reply could not be written). */
+    public Uni<Integer> releaseLease(UUID id, Instant lease) {
+        return update("turnLeaseUntil = null where id = :id and turnLeaseUntil = :lease",
+                Parameters.with("id", id).and("lease", lease));
+    }
+
+    private static Parameters owned(UUID id, Caller caller) {
+        return Parameters.with("id", id).and("tenant", caller.tenantId()).and("user", caller.userId());
+    }
+}

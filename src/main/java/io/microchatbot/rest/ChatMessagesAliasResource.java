@@ -1,0 +1,38 @@
+package io.microchatbot.rest;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+
+import io.microchatbot.rest.api.MessagePageView;
+import io.microchatbot.service.ConversationService;
+import io.smallrye.mutiny.Uni;
+
+/** The path existing clients of the chat integration already call; same contract as {@link MessageResource#list}. */
+@Path("/api/v1/chat/conversations/{id}/messages")
+@Tag(name = "Messages")
+public class ChatMessagesAliasResource {
+
+    private final ConversationService conversations;
+    private final InputValidator input;
+
+    ChatMessagesAliasResource(ConversationService conversations, InputValidator input) {
+        this.conversations = conversations;
+        this.input = input;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Page through a conversation's messages (alias of /api/v1/conversations/{id}/messages)")
+    public Uni<MessagePageView> list(@RestPath String id, @RestQuery String limit, @RestQuery String cursor,
+            @RestQuery String order, HttpHeaders headers) {
+        return MessageResource.page(conversations, input, id, limit, cursor, order, headers);
+    }
+}

@@ -1,0 +1,88 @@
+package io.microchatbot.rest;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.microchatbot.correlation.CorrelationId;
+import io.microchatbot.problem.ApiException;
+import io.microchatbot.problem.Problem;
+import io.microchatbot.rest.api.MessageView;
+import io.microchatbot.rest.api.UsageView;
+import io.microchatbot.service.TurnEvent;
+import io.smallrye.mutiny.Multi;
+
+/**
+ * Writes a turn as server-sent events: {@code message.created}, {@code message.delta}…, then exactly one of
+ * {@code message.completed}, {@code message.incomplete} or {@code error}. Each event's {@code id} is its
+ * sequence number within the turn, from 1.
+ */
+@ApplicationScoped
+public class TurnEventsSse {
+
+    /** Keep proxies (nginx, ingress controllers) from buffering the stream. */
+    static final Map<String, List<String>> HEADERS = Map.of(
+            "Cache-Control", List.of("no-cache"),
+            "X-Accel-Buffering", List.of("no"));
+
+    private final ObjectMapper json;
+
+    TurnEventsSse(ObjectMapper json) {
+        this.json = json;
+    }
+
+    Multi<OutboundSseEvent> events(Sse sse, String instance, Multi<TurnEvent> turn) {
+        AtomicLong sequence = new AtomicLong();
+        String correlationId = CorrelationId.current();
+        return turn.map(event -> sse.newEventBuilder()
+                .id(Long.toString(sequence.incrementAndGet()))
+                .name(name(event))
+                .data(String.class, data(event, instance, correlationId))
+                .build());
+    }
+
+    private static String name(TurnEvent event) {
+        return switch (event) {
+            case TurnEvent.UserMessageStored ignored -> "message.created";
+            case TurnEvent.Delta ignored -> "message.delta";
+            case TurnEvent.Completed ignored -> "message.completed";
+            case TurnEvent.Incomplete ignored -> "message.incomplete";
+            case TurnEvent.Failed ignored -> "error";
+        };
+    }
+
+    private String data(TurnEvent event, String instance, String correlationId) {
+        Object payload = switch (event) {
+            case TurnEvent.UserMessageStored stored -> MessageView.of(stored.message());
+            case TurnEvent.Delta delta -> Map.of("content", delta.content());
+            case TurnEvent.Completed completed -> withMessage(completed.reply(), null, instance, correlationId);
+            case TurnEvent.Incomplete incomplete ->
+                withMessage(incomplete.reply(), incomplete.cause(), instance, correlationId);
+            case TurnEvent.Failed failed -> Problem.of(failed.cause(), instance, correlationId);
+        };
+        try {
+            return json.writeValueAsString(payload);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot encode a turn event", e);
+        }
+    }
+
+    private static Map<String, Object> withMessage(io.microchatbot.Message reply, ApiException cause, String instance,
+            String correlationId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("message", MessageView.of(reply));
+        body.put("usage", UsageView.of(reply));
+        if (cause != null) {
+            body.put("error", Problem.of(cause, instance, correlationId));
+        }
+        return body;
+    }
+}

@@ -1,0 +1,101 @@
+package io.microchatbot.service;
+
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.microchatbot.MessageStatus;
+import io.microchatbot.config.ChatbotConfig;
+import io.microchatbot.identity.Caller;
+import io.microchatbot.llm.LlmCompletion;
+import io.microchatbot.llm.LlmException;
+import io.microchatbot.llm.LlmProvider;
+import io.microchatbot.llm.LlmRequest;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+
+/**
+ * A chat turn: store the user message and claim the conversation, call the LLM with no transaction open, store
+ * the reply and release the conversation. Whatever happens upstream, the user message stays stored and the reply
+ * is stored with a status that says how it ended.
+ */
+@ApplicationScoped
+public class ChatService {
+
+    private final TurnStore turns;
+    private final LlmProvider llm;
+    private final ChatbotConfig config;
+    private final Vertx vertx;
+
+    ChatService(TurnStore turns, LlmProvider llm, ChatbotConfig config, Vertx vertx) {
+        this.turns = turns;
+        this.llm = llm;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    /**
+     * Runs a whole turn and returns both stored messages. On an LLM failure the failed reply is stored and the
+     * {@link LlmException} is passed on for the caller to see as a problem.
+     */
+    public Uni<TurnResult> send(Caller caller, UUID conversationId, UserInput input) {
+        return turns.begin(caller, conversationId, input)
+                .chain(this::complete);
+    }
+
+    /**
+     * Claims the conversation and stores the user message; failures here (404, 409, 400) happen before any event
+     * is sent. The returned stream then never fails: it ends with exactly one terminal {@link TurnEvent}.
+     */
+    public Uni<Multi<TurnEvent>> stream(Caller caller, UUID conversationId, UserInput input) {
+        return turns.begin(caller, conversationId, input)
+                .map(start -> new StreamedTurn(this, llm, vertx, start, request(start)).events());
+    }
+
+    private Uni<TurnResult> complete(TurnStart start) {
+        long startedAt = System.nanoTime();
+        return llm.complete(request(start))
+                .onItemOrFailure().transformToUni((completion, failure) -> failure == null
+                        ? storeCompleted(start, completion, startedAt)
+                        : storeFailed(start, failure, startedAt));
+    }
+
+    private Uni<TurnResult> storeCompleted(TurnStart start, LlmCompletion completion, long startedAt) {
+        ReplyOutcome outcome = new ReplyOutcome(MessageStatus.complete, completion.content(), completion.model(),
+                completion.provider(), completion.finishReason(), completion.usage(), millisSince(startedAt), null, null);
+        return store(start, outcome)
+                .map(reply -> new TurnResult(start.userMessage(), reply));
+    }
+
+    /** Stores the failed reply, then fails with the upstream problem (or with the storage failure). */
+    private Uni<TurnResult> storeFailed(TurnStart start, Throwable failure, long startedAt) {
+        LlmException cause = failure instanceof LlmException llmFailure ? llmFailure
+                : LlmException.unavailable("The LLM call failed unexpectedly", null);
+        if (!(failure instanceof LlmException)) {
+            Log.error("Unexpected failure of the LLM call", failure);
+        }
+        ReplyOutcome outcome = new ReplyOutcome(MessageStatus.failed, "", start.model(), llm.name(), null, null,
+                millisSince(startedAt), null, cause);
+        return store(start, outcome)
+                .chain(() -> Uni.createFrom().failure(cause));
+    }
+
+    /** Stores a reply; if that fails the lease is released so that the conversation is not stuck. */
+    Uni<io.microchatbot.Message> store(TurnStart start, ReplyOutcome outcome) {
+        return turns.finish(start, outcome)
+                .onFailure().call(failure -> turns.release(start)
+                        .onFailure().invoke(releaseFailure -> Log.warn("Could not release the conversation lease",
+                                releaseFailure))
+                        .onFailure().recoverWithNull());
+    }
+
+    private LlmRequest request(TurnStart start) {
+        return new LlmRequest(start.model(), start.prompt(), config.llm().maxTokens(), config.llm().temperature());
+    }
+
+    static long millisSince(long nanoTime) {
+        return (System.nanoTime() - nanoTime) / 1_000_000;
+    }
+}

@@ -1,0 +1,129 @@
+package io.microchatbot.service;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.microchatbot.Conversation;
+import io.microchatbot.Message;
+import io.microchatbot.identity.Caller;
+import io.microchatbot.pagination.CursorCodec;
+import io.microchatbot.pagination.Position;
+import io.microchatbot.problem.ApiException;
+import io.microchatbot.repository.ConversationRepository;
+import io.microchatbot.repository.MessageRepository;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+
+/** Conversations and their message history, always within the caller's own: anything else is 404. */
+@ApplicationScoped
+public class ConversationService {
+
+    private final ConversationRepository conversations;
+    private final MessageRepository messages;
+    private final CursorCodec cursors;
+
+    ConversationService(ConversationRepository conversations, MessageRepository messages, CursorCodec cursors) {
+        this.conversations = conversations;
+        this.messages = messages;
+        this.cursors = cursors;
+    }
+
+    @WithTransaction
+    public Uni<Conversation> create(Caller caller, NewConversation request) {
+        Conversation conversation = new Conversation();
+        conversation.id = UUID.randomUUID();
+        conversation.tenantId = caller.tenantId();
+        conversation.userId = caller.userId();
+        conversation.title = request.title();
+        conversation.systemPrompt = request.systemPrompt();
+        conversation.model = request.model();
+        conversation.metadata = request.metadataJson() == null ? "{}" : request.metadataJson();
+        conversation.createdAt = Clock.now();
+        conversation.updatedAt = conversation.createdAt;
+        return conversations.persist(conversation);
+    }
+
+    @WithSession
+    public Uni<Conversation> get(Caller caller, UUID id) {
+        return owned(caller, id);
+    }
+
+    /** The caller's conversations, newest first. */
+    @WithSession
+    public Uni<Page<Conversation>> list(Caller caller, String cursor, int limit) {
+        String listing = "conversations:" + caller.tenantId() + "/" + caller.userId();
+        Position after = cursor == null ? null : cursors.decode(cursor, listing, false);
+        return conversations.page(caller, after, limit + 1)
+                .map(rows -> page(rows, limit, listing, false, c -> new Position(c.createdAt, c.id), -1));
+    }
+
+    @WithTransaction
+    public Uni<Conversation> update(Caller caller, UUID id, ConversationChanges changes) {
+        return owned(caller, id)
+                .invoke(conversation -> apply(conversation, changes));
+    }
+
+    /** Deletes the conversation and all its messages. */
+    @WithTransaction
+    public Uni<Void> delete(Caller caller, UUID id) {
+        return owned(caller, id)
+                .call(conversations::delete)
+                .replaceWithVoid();
+    }
+
+    /**
+     * One page of a conversation's messages. {@code totalCount} comes from the counter kept on the conversation,
+     * not from counting rows.
+     */
+    @WithSession
+    public Uni<Page<Message>> messages(Caller caller, UUID id, String cursor, int limit, boolean ascending) {
+        String listing = "messages:" + id;
+        Position after = cursor == null ? null : cursors.decode(cursor, listing, ascending);
+        return owned(caller, id)
+                .chain(conversation -> messages.page(id, ascending, after, limit + 1)
+                        .map(rows -> page(rows, limit, listing, ascending, m -> new Position(m.createdAt, m.id),
+                                conversation.messageCount)));
+    }
+
+    /** One message of one of the caller's conversations. */
+    @WithSession
+    public Uni<Message> message(Caller caller, UUID conversationId, UUID messageId) {
+        return owned(caller, conversationId)
+                .chain(conversation -> messages.find("id = ?1 and conversationId = ?2", messageId, conversationId)
+                        .<Message> firstResult())
+                .onItem().ifNull().failWith(() -> ApiException.notFound("Message"));
+    }
+
+    private Uni<Conversation> owned(Caller caller, UUID id) {
+        return conversations.findOwned(id, caller)
+                .onItem().ifNull().failWith(() -> ApiException.notFound("Conversation"));
+    }
+
+    private <T> Page<T> page(List<T> rows, int limit, String listing, boolean ascending, Function<T, Position> position,
+            long totalCount) {
+        boolean hasMore = rows.size() > limit;
+        List<T> items = hasMore ? rows.subList(0, limit) : rows;
+        String next = hasMore ? cursors.encode(listing, ascending, position.apply(items.get(items.size() - 1))) : null;
+        return new Page<>(items, hasMore, next, totalCount);
+    }
+
+    private static void apply(Conversation conversation, ConversationChanges changes) {
+        if (changes.title() != null) {
+            conversation.title = changes.title().orElse(null);
+        }
+        if (changes.systemPrompt() != null) {
+            conversation.systemPrompt = changes.systemPrompt().orElse(null);
+        }
+        if (changes.model() != null) {
+            conversation.model = changes.model().orElse(null);
+        }
+        if (changes.metadataJson() != null) {
+            conversation.metadata = changes.metadataJson();
+        }
+        conversation.updatedAt = Clock.now();
+    }
+}

@@ -1,0 +1,85 @@
+package io.microchatbot.service;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.microchatbot.Conversation;
+import io.microchatbot.Message;
+import io.microchatbot.MessageStatus;
+import io.microchatbot.MessageType;
+import io.microchatbot.config.ChatbotConfig;
+import io.microchatbot.llm.ChatMessage;
+import io.microchatbot.llm.TokenCounter;
+import io.microchatbot.problem.ApiException;
+import io.microchatbot.problem.ErrorCode;
+
+/**
+ * Builds the prompt of a turn: the system prompt, then as many of the most recent messages as fit the model's
+ * context window after reserving {@code max_tokens} for the reply. Older messages are dropped whole, never cut.
+ */
+@ApplicationScoped
+public class PromptBuilder {
+
+    private final TokenCounter tokens;
+    private final ChatbotConfig.Llm config;
+
+    PromptBuilder(TokenCounter tokens, ChatbotConfig config) {
+        this.tokens = tokens;
+        this.config = config.llm();
+    }
+
+    int count(String text) {
+        return tokens.count(text);
+    }
+
+    /** Tokens left for the history once the system prompt and the reply are reserved. */
+    int historyBudget(Conversation conversation) {
+        int system = conversation.systemPrompt == null ? 0 : tokens.countMessage(tokens.count(conversation.systemPrompt));
+        return config.contextWindow() - config.maxTokens() - tokens.countPrompt(List.of()) - system;
+    }
+
+    /** Refuses, before anything is stored, a message that could never fit the window. */
+    void ensureFits(Conversation conversation, int contentTokens) {
+        int budget = historyBudget(conversation);
+        if (tokens.countMessage(contentTokens) > budget) {
+            throw new ApiException(ErrorCode.context_window_exceeded, "The message takes " + contentTokens
+                    + " tokens; with this conversation's system prompt and the reply reserve at most "
+                    + Math.max(0, budget - tokens.countMessage(0)) + " fit");
+        }
+    }
+
+    /**
+     * @param latest the new user message
+     * @param history earlier messages, newest first
+     */
+    List<ChatMessage> build(Conversation conversation, Message latest, List<Message> history) {
+        int left = historyBudget(conversation) - tokens.countMessage(latest.contentTokens);
+        List<ChatMessage> newestFirst = new ArrayList<>();
+        newestFirst.add(new ChatMessage("user", latest.content));
+        for (Message message : history) {
+            if (!usable(message)) {
+                continue;
+            }
+            int cost = tokens.countMessage(message.contentTokens);
+            if (cost > left) {
+                break;
+            }
+            left -= cost;
+            newestFirst.add(new ChatMessage(message.messageType.name(), message.content));
+        }
+        if (conversation.systemPrompt != null && !conversation.systemPrompt.isBlank()) {
+            newestFirst.add(new ChatMessage("system", conversation.systemPrompt));
+        }
+        Collections.reverse(newestFirst);
+        return newestFirst;
+    }
+
+    /** Failed replies hold no text; partial replies are kept, since the user saw them. */
+    private static boolean usable(Message message) {
+        return message.status != MessageStatus.failed && !message.content.isEmpty()
+                && message.messageType != MessageType.system;
+    }
+}

@@ -1,0 +1,18 @@
+package io.microchatbot.service;
+
+import io.microchatbot.MessageStatus;
+import io.microchatbot.llm.LlmUsage;
+import io.microchatbot.problem.ApiException;
+
+/** How a reply ended, as it is to be stored. {@code error} is null for a complete reply. */
+public record ReplyOutcome(
+        MessageStatus status,
+        String content,
+        String model,
+        String provider,
+        String finishReason,
+        LlmUsage usage,
+        long latencyMs,
+        Long timeToFirstTokenMs,
+        ApiException error) {
+}

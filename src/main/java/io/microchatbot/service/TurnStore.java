@@ -1,0 +1,160 @@
+package io.microchatbot.service;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.microchatbot.Conversation;
+import io.microchatbot.Message;
+import io.microchatbot.MessageStatus;
+import io.microchatbot.MessageType;
+import io.microchatbot.config.ChatbotConfig;
+import io.microchatbot.identity.Caller;
+import io.microchatbot.problem.ApiException;
+import io.microchatbot.problem.ErrorCode;
+import io.microchatbot.repository.ConversationRepository;
+import io.microchatbot.repository.MessageRepository;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The two transactions of a turn. {@link #begin} claims the conversation (one turn at a time, by a lease that
+ * expires if the pod dies), stores the user message and reads the history; {@link #finish} stores the reply and
+ * gives the conversation back. The LLM is called between them, with no connection held.
+ */
+@ApplicationScoped
+public class TurnStore {
+
+    private final ConversationRepository conversations;
+    private final MessageRepository messages;
+    private final PromptBuilder prompts;
+    private final ChatbotConfig config;
+    private final ObjectMapper json;
+
+    TurnStore(ConversationRepository conversations, MessageRepository messages, PromptBuilder prompts,
+            ChatbotConfig config, ObjectMapper json) {
+        this.conversations = conversations;
+        this.messages = messages;
+        this.prompts = prompts;
+        this.config = config;
+        this.json = json;
+    }
+
+    /** 404 when the caller has no such conversation, 409 conversation_busy while another turn holds it. */
+    @WithTransaction
+    public Uni<TurnStart> begin(Caller caller, UUID conversationId, UserInput input) {
+        Instant now = Clock.now();
+        return conversations.findOwnedForUpdate(conversationId, caller)
+                .onItem().ifNull().failWith(() -> ApiException.notFound("Conversation"))
+                .invoke(conversation -> ensureIdle(conversation, now))
+                .invoke(conversation -> prompts.ensureFits(conversation, input.contentTokens()))
+                .chain(conversation -> messages.newest(conversationId, config.llm().contextMaxMessages())
+                        .chain(history -> claim(conversation, userMessage(conversation, input, now), history, now)));
+    }
+
+    /** Stores the reply and ends the turn; the reply is stored even when the conversation moved on. */
+    @WithTransaction
+    public Uni<Message> finish(TurnStart turn, ReplyOutcome outcome) {
+        Instant now = Clock.now();
+        Message reply = reply(turn.userMessage(), outcome, now);
+        return messages.persist(reply)
+                .call(() -> conversations.recordMessage(reply.conversationId, now, turn.lease()));
+    }
+
+    /** Ends a turn whose reply could not be stored, so that the conversation is usable again at once. */
+    @WithTransaction
+    public Uni<Integer> release(TurnStart turn) {
+        return conversations.releaseLease(turn.userMessage().conversationId, turn.lease());
+    }
+
+    private Uni<TurnStart> claim(Conversation conversation, Message user, List<Message> history, Instant now) {
+        Instant lease = now.plus(config.turn().lease());
+        conversation.turnLeaseUntil = lease;
+        conversation.messageCount++;
+        conversation.updatedAt = now;
+        String model = conversation.model != null ? conversation.model : config.llm().model();
+        return messages.persist(user)
+                .map(stored -> new TurnStart(stored, model, prompts.build(conversation, stored, history), lease));
+    }
+
+    private void ensureIdle(Conversation conversation, Instant now) {
+        if (conversation.turnLeaseUntil != null && conversation.turnLeaseUntil.isAfter(now)) {
+            throw new ApiException(ErrorCode.conversation_busy,
+                    "Another message of this conversation is being answered; send this one when it is done",
+                    config.turn().busyRetryAfterSeconds());
+        }
+    }
+
+    private static Message userMessage(Conversation conversation, UserInput input, Instant now) {
+        Message message = new Message();
+        message.id = UUID.randomUUID();
+        message.conversationId = conversation.id;
+        message.tenantId = conversation.tenantId;
+        message.userId = conversation.userId;
+        message.messageType = MessageType.user;
+        message.status = MessageStatus.complete;
+        message.content = input.content();
+        message.metadata = input.metadataJson();
+        message.contentTokens = input.contentTokens();
+        message.createdAt = now;
+        message.updatedAt = now;
+        return message;
+    }
+
+    private Message reply(Message user, ReplyOutcome outcome, Instant now) {
+        Message message = new Message();
+        message.id = UUID.randomUUID();
+        message.conversationId = user.conversationId;
+        message.tenantId = user.tenantId;
+        message.userId = user.userId;
+        message.messageType = MessageType.assistant;
+        message.status = outcome.status();
+        message.content = outcome.content();
+        message.contentTokens = outcome.usage() != null && outcome.status() == MessageStatus.complete
+                ? outcome.usage().completionTokens()
+                : prompts.count(outcome.content());
+        message.model = outcome.model();
+        message.provider = outcome.provider();
+        message.finishReason = outcome.finishReason();
+        if (outcome.usage() != null) {
+            message.promptTokens = outcome.usage().promptTokens();
+            message.completionTokens = outcome.usage().completionTokens();
+            message.totalTokens = outcome.usage().totalTokens();
+        }
+        message.latencyMs = outcome.latencyMs();
+        message.metadata = replyMetadata(message, outcome);
+        message.createdAt = now;
+        message.updatedAt = now;
+        return message;
+    }
+
+    /** What the API shows of a reply's generation, in its metadata object. */
+    private String replyMetadata(Message message, ReplyOutcome outcome) {
+        ObjectNode node = json.createObjectNode();
+        node.put("status", message.status.name());
+        node.put("model", message.model);
+        node.put("provider", message.provider);
+        node.put("finish_reason", message.finishReason);
+        if (outcome.usage() != null) {
+            ObjectNode usage = node.putObject("usage");
+            usage.put("prompt_tokens", outcome.usage().promptTokens());
+            usage.put("completion_tokens", outcome.usage().completionTokens());
+            usage.put("total_tokens", outcome.usage().totalTokens());
+        }
+        node.put("latency_ms", outcome.latencyMs());
+        if (outcome.timeToFirstTokenMs() != null) {
+            node.put("time_to_first_token_ms", outcome.timeToFirstTokenMs());
+        }
+        if (outcome.error() != null) {
+            ObjectNode error = node.putObject("error");
+            error.put("code", outcome.error().code().name());
+            error.put("detail", outcome.error().getMessage());
+        }
+        return node.toString();
+    }
+}
