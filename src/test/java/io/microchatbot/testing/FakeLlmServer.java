@@ -1,0 +1,170 @@
+package io.microchatbot.testing;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * An OpenAI-compatible provider on a real socket ({@code POST /v1/chat/completions}, plain and streamed), whose
+ * behaviour each test scripts with {@link UpstreamBehavior}. It records every request it receives.
+ */
+public final class FakeLlmServer {
+
+    public static final String MODEL = "fake-model-1";
+
+    private final Vertx vertx = Vertx.vertx();
+    private final AtomicReference<UpstreamBehavior> behavior = new AtomicReference<>(defaultBehavior());
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private HttpServer server;
+
+    /** A request as the provider saw it. */
+    public record Received(String path, String authorization, JsonObject body) {
+    }
+
+    public static UpstreamBehavior defaultBehavior() {
+        return UpstreamBehavior.reply("Hello", " from", " the", " fake", " model.");
+    }
+
+    public int start() throws Exception {
+        server = vertx.createHttpServer()
+                .requestHandler(this::handle)
+                .listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return server.actualPort();
+    }
+
+    public void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    public void behave(UpstreamBehavior next) {
+        behavior.set(next);
+    }
+
+    public void reset() {
+        behavior.set(defaultBehavior());
+        received.clear();
+    }
+
+    public List<Received> received() {
+        return List.copyOf(received);
+    }
+
+    public Received lastRequest() {
+        return received.isEmpty() ? null : received.get(received.size() - 1);
+    }
+
+    private void handle(HttpServerRequest request) {
+        request.body().onSuccess(body -> {
+            JsonObject json;
+            try {
+                json = body.toJsonObject();
+            } catch (RuntimeException e) {
+                request.response().setStatusCode(400).end();
+                return;
+            }
+            received.add(new Received(request.path(), request.getHeader("Authorization"), json));
+            UpstreamBehavior b = behavior.get();
+            Runnable answer = () -> answer(request.response(), json, b);
+            if (b.latency().isZero()) {
+                answer.run();
+            } else {
+                vertx.setTimer(b.latency().toMillis(), id -> answer.run());
+            }
+        });
+    }
+
+    private void answer(HttpServerResponse response, JsonObject request, UpstreamBehavior b) {
+        if (b.retryAfter() != null) {
+            response.putHeader("Retry-After", b.retryAfter());
+        }
+        if (b.status() != 200 || b.rawBody() != null) {
+            response.setStatusCode(b.status()).putHeader("Content-Type", "application/json").end(b.rawBody());
+            return;
+        }
+        if (request.getBoolean("stream", false)) {
+            boolean usage = b.usage() && request.getJsonObject("stream_options", new JsonObject())
+                    .getBoolean("include_usage", false);
+            response.setChunked(true).putHeader("Content-Type", "text/event-stream");
+            response.write(": connected\n\n");
+            sendChunk(response, b, usage, 0);
+        } else {
+            response.putHeader("Content-Type", "application/json").end(completion(b).encode());
+        }
+    }
+
+    private void sendChunk(HttpServerResponse response, UpstreamBehavior b, boolean usage, int index) {
+        if (response.closed()) {
+            return;
+        }
+        if (index == b.breakAfterChunks()) {
+            response.reset(); // the connection dies: no [DONE], no finish_reason
+            return;
+        }
+        if (index == b.stallAfterChunks()) {
+            return; // keep the connection open and send nothing more
+        }
+        if (index == b.gateAfterChunks() && b.gate() != null && !b.gate().isDone()) {
+            var context = vertx.getOrCreateContext();
+            b.gate().thenRun(() -> context.runOnContext(v -> sendChunk(response, b, usage, index)));
+            return;
+        }
+        if (index == b.chunks().size()) {
+            JsonObject last = chunk(null).put("choices", new JsonArray().add(new JsonObject()
+                    .put("index", 0).put("delta", new JsonObject()).put("finish_reason", b.finishReason())));
+            response.write("data: " + last.encode() + "\n\n");
+            if (usage) {
+                response.write("data: " + chunk(null).put("choices", new JsonArray()).put("usage", usage(b)).encode()
+                        + "\n\n");
+            }
+            response.end("data: [DONE]\n\n");
+            return;
+        }
+        JsonObject delta = new JsonObject().put("content", b.chunks().get(index));
+        if (index == 0) {
+            delta.put("role", "assistant");
+        }
+        response.write("data: " + chunk(delta).encode() + "\n\n");
+        if (b.chunkDelay().isZero()) {
+            sendChunk(response, b, usage, index + 1);
+        } else {
+            vertx.setTimer(b.chunkDelay().toMillis(), id -> sendChunk(response, b, usage, index + 1));
+        }
+    }
+
+    private static JsonObject chunk(JsonObject delta) {
+        JsonObject chunk = new JsonObject().put("id", "chatcmpl-fake").put("object", "chat.completion.chunk")
+                .put("model", MODEL);
+        if (delta != null) {
+            chunk.put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("delta", delta)
+                    .putNull("finish_reason")));
+        }
+        return chunk;
+    }
+
+    private static JsonObject completion(UpstreamBehavior b) {
+        JsonObject completion = new JsonObject().put("id", "chatcmpl-fake").put("object", "chat.completion")
+                .put("model", MODEL)
+                .put("choices", new JsonArray().add(new JsonObject().put("index", 0)
+                        .put("message", new JsonObject().put("role", "assistant").put("content", b.text()))
+                        .put("finish_reason", b.finishReason())));
+        if (b.usage()) {
+            completion.put("usage", usage(b));
+        }
+        return completion;
+    }
+
+    /** Deterministic usage the tests can assert: 11 prompt tokens, one completion token per chunk. */
+    private static JsonObject usage(UpstreamBehavior b) {
+        return new JsonObject().put("prompt_tokens", 11).put("completion_tokens", b.chunks().size())
+                .put("total_tokens", 11 + b.chunks().size());
+    }
+}
