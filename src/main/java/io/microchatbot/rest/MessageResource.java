@@ -9,17 +9,15 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestMulti;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
-import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import io.microchatbot.identity.CallerHeaders;
 import io.microchatbot.rest.api.MessagePageView;
@@ -70,17 +68,17 @@ public class MessageResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.SERVER_SENT_EVENTS)
-    @RestStreamElementType(MediaType.TEXT_PLAIN)
+    @Produces(TurnEventsSse.MEDIA_TYPE)
     @Operation(summary = "Send a message and stream the reply as server-sent events (one chat turn)")
-    public Multi<OutboundSseEvent> stream(@RestPath String id, SendMessageRequest body, HttpHeaders headers,
-            @Context Sse sse) {
+    @APIResponse(responseCode = "200", description = "Server-sent events: message.created, message.delta…, then one"
+            + " of message.completed, message.incomplete, error", content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS))
+    public Multi<String> stream(@RestPath String id, SendMessageRequest body, HttpHeaders headers) {
         var caller = CallerHeaders.from(headers);
         var conversationId = input.id(id);
         var message = input.message(body);
         String instance = "/api/v1/conversations/" + conversationId + "/messages";
         return RestMulti.fromUniResponse(chat.stream(caller, conversationId, message),
-                turn -> events.events(sse, instance, turn),
+                turn -> events.events(instance, turn),
                 turn -> TurnEventsSse.HEADERS);
     }
 

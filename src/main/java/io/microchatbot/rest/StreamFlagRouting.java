@@ -20,8 +20,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 
 /**
  * Lets a turn ask for SSE in its body ({@code "stream": true}) as well as by {@code Accept: text/event-stream}: the
- * body of a turn is read here and, when it asks to stream, the request's Accept header is set to event-stream so
- * that JAX-RS picks the streaming method. The body read here is the one the resource then deserializes.
+ * body of a turn is read here and, when it asks to stream, the request's Accept header is set to the internal
+ * {@link TurnEventsSse#MEDIA_TYPE} so that JAX-RS picks the streaming method. The body read here is the one the resource then deserializes.
  * Also answers unmatched API paths and oversized bodies with problems.
  */
 public class StreamFlagRouting {
@@ -48,8 +48,8 @@ public class StreamFlagRouting {
     private void selectRepresentation(RoutingContext context) {
         String accept = context.request().getHeader(HttpHeaders.ACCEPT);
         boolean wantsSse = accept != null && accept.contains(MediaType.SERVER_SENT_EVENTS);
-        if (!wantsSse && asksToStream(context)) {
-            context.request().headers().set(HttpHeaders.ACCEPT, MediaType.SERVER_SENT_EVENTS);
+        if (wantsSse || asksToStream(context)) {
+            context.request().headers().set(HttpHeaders.ACCEPT, TurnEventsSse.MEDIA_TYPE);
         }
         context.next();
     }

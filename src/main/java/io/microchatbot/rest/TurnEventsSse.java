@@ -6,8 +6,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,12 +22,22 @@ import io.smallrye.mutiny.Multi;
  * Writes a turn as server-sent events: {@code message.created}, {@code message.delta}…, then exactly one of
  * {@code message.completed}, {@code message.incomplete} or {@code error}. Each event's {@code id} is its
  * sequence number within the turn, from 1.
+ * <p>
+ * The events are written as plain chunks rather than through JAX-RS's SSE support: that support commits a 200
+ * before the stream's first item, while a turn can still fail with 404, 409 or 400 until its user message is
+ * stored. Written this way, such failures remain ordinary problem responses. JAX-RS selects the streaming method
+ * by the internal {@link #MEDIA_TYPE}, which {@link StreamFlagRouting} puts in the Accept header of every request
+ * that asks for a stream; the caller sees {@code Content-Type: text/event-stream}.
  */
 @ApplicationScoped
 public class TurnEventsSse {
 
-    /** Keep proxies (nginx, ingress controllers) from buffering the stream. */
+    /** Internal: the representation StreamFlagRouting asks JAX-RS for; never seen by callers. */
+    public static final String MEDIA_TYPE = "application/x-chatbot-turn-events";
+
+    /** The real content type, and no buffering by proxies (nginx, ingress controllers). */
     static final Map<String, List<String>> HEADERS = Map.of(
+            "Content-Type", List.of("text/event-stream;charset=UTF-8"),
             "Cache-Control", List.of("no-cache"),
             "X-Accel-Buffering", List.of("no"));
 
@@ -39,14 +47,11 @@ public class TurnEventsSse {
         this.json = json;
     }
 
-    Multi<OutboundSseEvent> events(Sse sse, String instance, Multi<TurnEvent> turn) {
+    Multi<String> events(String instance, Multi<TurnEvent> turn) {
         AtomicLong sequence = new AtomicLong();
         String correlationId = CorrelationId.current();
-        return turn.map(event -> sse.newEventBuilder()
-                .id(Long.toString(sequence.incrementAndGet()))
-                .name(name(event))
-                .data(String.class, data(event, instance, correlationId))
-                .build());
+        return turn.map(event -> "id: " + sequence.incrementAndGet() + "\nevent: " + name(event) + "\ndata: "
+                + data(event, instance, correlationId) + "\n\n");
     }
 
     private static String name(TurnEvent event) {

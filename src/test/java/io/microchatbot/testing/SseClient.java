@@ -1,0 +1,114 @@
+package io.microchatbot.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Reads a turn's server-sent events one at a time as they arrive, over a plain JDK HTTP connection, so a test can
+ * see a delta before the upstream has finished and can hang up mid-stream.
+ */
+public final class SseClient implements AutoCloseable {
+
+    /** One event as it was on the wire. */
+    public record Event(String id, String name, String data) {
+        public JsonObject json() {
+            return new JsonObject(data);
+        }
+    }
+
+    private final HttpResponse<InputStream> response;
+    private final BufferedReader reader;
+
+    private SseClient(HttpResponse<InputStream> response) {
+        this.response = response;
+        this.reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+    }
+
+    /** POSTs {@code body} to {@code path} as {@code user}; {@code accept} may be null to send no Accept header. */
+    public static SseClient post(int port, String path, String user, String accept, String body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("X-User-ID", user)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (accept != null) {
+            request.header("Accept", accept);
+        }
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        return new SseClient(client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
+    }
+
+    public int status() {
+        return response.statusCode();
+    }
+
+    public String header(String name) {
+        return response.headers().firstValue(name).orElse(null);
+    }
+
+    /** The next event, or null at the end of the stream. */
+    public Event next() throws IOException {
+        String id = null;
+        String name = null;
+        StringBuilder data = null;
+        String line;
+        while ((line = reader.readLine()) != null) {
+            if (line.isEmpty()) {
+                if (data != null) {
+                    return new Event(id, name, data.toString());
+                }
+                continue;
+            }
+            int colon = line.indexOf(':');
+            String field = colon < 0 ? line : line.substring(0, colon);
+            String value = colon < 0 ? "" : line.substring(colon + 1).replaceFirst("^ ", "");
+            switch (field) {
+                case "id" -> id = value;
+                case "event" -> name = value;
+                case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+                default -> {
+                    // comments and other fields are not part of our protocol
+                }
+            }
+        }
+        return data == null ? null : new Event(id, name, data.toString());
+    }
+
+    /** Every remaining event, up to the end of the stream. */
+    public List<Event> rest() throws IOException {
+        List<Event> events = new ArrayList<>();
+        Event event;
+        while ((event = next()) != null) {
+            events.add(event);
+        }
+        return events;
+    }
+
+    public String body() throws IOException {
+        StringBuilder body = new StringBuilder();
+        String line;
+        while ((line = reader.readLine()) != null) {
+            body.append(line).append('\n');
+        }
+        return body.toString();
+    }
+
+    /** Hangs up: the server sees the connection close. */
+    @Override
+    public void close() throws IOException {
+        response.body().close();
+    }
+}
