@@ -1,7 +1,5 @@
 package io.microchatbot.rest;
 
-import java.net.URI;
-
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -12,12 +10,12 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestMulti;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
-import org.jboss.resteasy.reactive.RestResponse;
 
 import io.microchatbot.identity.CallerHeaders;
 import io.microchatbot.rest.api.MessagePageView;
@@ -28,12 +26,9 @@ import io.microchatbot.service.ChatService;
 import io.microchatbot.service.ConversationService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 
-/**
- * Messages of a conversation. A turn answers with JSON, or with server-sent events when the caller sends
- * {@code Accept: text/event-stream} or {@code "stream": true} ({@link StreamFlagRouting} turns the latter into
- * the former, so that each representation has a method of its own).
- */
+/** Messages of a conversation, and the chat turn that adds two of them. */
 @Path("/api/v1/conversations/{id}/messages")
 @Tag(name = "Messages")
 public class MessageResource {
@@ -42,44 +37,47 @@ public class MessageResource {
     private final ConversationService conversations;
     private final InputValidator input;
     private final TurnEventsSse events;
+    private final TurnRepresentation representation;
 
-    MessageResource(ChatService chat, ConversationService conversations, InputValidator input, TurnEventsSse events) {
+    MessageResource(ChatService chat, ConversationService conversations, InputValidator input, TurnEventsSse events,
+            TurnRepresentation representation) {
         this.chat = chat;
         this.conversations = conversations;
         this.input = input;
         this.events = events;
+        this.representation = representation;
     }
 
+    /**
+     * One chat turn. Answers 201 with both stored messages as JSON, or 200 with server-sent events when the caller
+     * sends {@code Accept: text/event-stream} or {@code "stream": true}. Both are written by the same streaming
+     * writer (see {@link TurnRepresentation}), so failures found before the reply starts (404, 409, 400) are
+     * ordinary problem responses in either case.
+     */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Send a message and get the stored reply (one chat turn)")
-    public Uni<RestResponse<TurnView>> send(@RestPath String id, SendMessageRequest body, HttpHeaders headers) {
-        var caller = CallerHeaders.from(headers);
-        var conversationId = input.id(id);
-        var message = input.message(body);
-        return chat.send(caller, conversationId, message)
-                .map(TurnView::of)
-                .map(view -> RestResponse.ResponseBuilder.<TurnView> created(
-                        URI.create("/api/v1/conversations/" + conversationId + "/messages/" + view.assistant_message().id()))
-                        .entity(view)
-                        .build());
-    }
-
-    @POST
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(TurnEventsSse.MEDIA_TYPE)
-    @Operation(summary = "Send a message and stream the reply as server-sent events (one chat turn)")
+    @Produces(TurnRepresentation.INTERNAL_MEDIA_TYPE)
+    @Operation(summary = "Send a message and get the reply (one chat turn), as JSON or as server-sent events")
+    @APIResponse(responseCode = "201", description = "The stored user message and reply",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TurnView.class)))
     @APIResponse(responseCode = "200", description = "Server-sent events: message.created, message.delta…, then one"
             + " of message.completed, message.incomplete, error", content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS))
-    public Multi<String> stream(@RestPath String id, SendMessageRequest body, HttpHeaders headers) {
+    public Multi<String> send(@RestPath String id, SendMessageRequest body, HttpHeaders headers,
+            RoutingContext routing) {
         var caller = CallerHeaders.from(headers);
         var conversationId = input.id(id);
         var message = input.message(body);
-        String instance = "/api/v1/conversations/" + conversationId + "/messages";
-        return RestMulti.fromUniResponse(chat.stream(caller, conversationId, message),
-                turn -> events.events(instance, turn),
-                turn -> TurnEventsSse.HEADERS);
+        boolean streamed = representation.streamed(routing, body);
+        String path = "/api/v1/conversations/" + conversationId + "/messages";
+        if (streamed) {
+            return RestMulti.fromUniResponse(chat.stream(caller, conversationId, message),
+                    turn -> events.events(path, turn),
+                    turn -> TurnRepresentation.EVENT_STREAM_HEADERS);
+        }
+        return RestMulti.fromUniResponse(chat.send(caller, conversationId, message).map(TurnView::of),
+                view -> Multi.createFrom().item(representation.json(view)),
+                view -> TurnRepresentation.jsonHeaders(path + "/" + view.assistant_message().id()),
+                view -> 201);
     }
 
     @GET

@@ -1,7 +1,6 @@
 package io.microchatbot.rest;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -21,25 +20,11 @@ import io.smallrye.mutiny.Multi;
 /**
  * Writes a turn as server-sent events: {@code message.created}, {@code message.delta}…, then exactly one of
  * {@code message.completed}, {@code message.incomplete} or {@code error}. Each event's {@code id} is its
- * sequence number within the turn, from 1.
- * <p>
- * The events are written as plain chunks rather than through JAX-RS's SSE support: that support commits a 200
- * before the stream's first item, while a turn can still fail with 404, 409 or 400 until its user message is
- * stored. Written this way, such failures remain ordinary problem responses. JAX-RS selects the streaming method
- * by the internal {@link #MEDIA_TYPE}, which {@link StreamFlagRouting} puts in the Accept header of every request
- * that asks for a stream; the caller sees {@code Content-Type: text/event-stream}.
+ * sequence number within the turn, from 1. Events are formatted here and written as plain chunks, see
+ * {@link TurnRepresentation} for why.
  */
 @ApplicationScoped
 public class TurnEventsSse {
-
-    /** Internal: the representation StreamFlagRouting asks JAX-RS for; never seen by callers. */
-    public static final String MEDIA_TYPE = "application/x-chatbot-turn-events";
-
-    /** The real content type, and no buffering by proxies (nginx, ingress controllers). */
-    static final Map<String, List<String>> HEADERS = Map.of(
-            "Content-Type", List.of("text/event-stream;charset=UTF-8"),
-            "Cache-Control", List.of("no-cache"),
-            "X-Accel-Buffering", List.of("no"));
 
     private final ObjectMapper json;
 
