@@ -38,11 +38,12 @@ public class ChatService {
 
     /**
      * Runs a whole turn and returns both stored messages. On an LLM failure the failed reply is stored and the
-     * {@link LlmException} is passed on for the caller to see as a problem.
+     * {@link LlmException} is passed on for the caller to see as a problem. Once the user message is stored the
+     * turn runs to its end even if the caller hangs up, so the reply is stored and the conversation released.
      */
     public Uni<TurnResult> send(Caller caller, UUID conversationId, UserInput input) {
         return turns.begin(caller, conversationId, input)
-                .chain(this::complete);
+                .chain(start -> Detached.run(complete(start)));
     }
 
     /**

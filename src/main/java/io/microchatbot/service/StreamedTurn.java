@@ -62,7 +62,7 @@ final class StreamedTurn {
         settled.set(true);
         ReplyOutcome outcome = new ReplyOutcome(MessageStatus.complete, text(), finished.model(), llm.name(),
                 finished.finishReason(), finished.usage(), ChatService.millisSince(startedAt), timeToFirstTokenMs, null);
-        return detached(chat.store(start, outcome))
+        return Detached.run(chat.store(start, outcome))
                 .map(TurnEvent.Completed::new);
     }
 
@@ -75,7 +75,7 @@ final class StreamedTurn {
         ApiException cause = failure instanceof LlmException llmFailure ? llmFailure
                 : LlmException.unavailable("The LLM stream failed unexpectedly", null);
         String partial = text();
-        return detached(chat.store(start, outcome(partial, cause)))
+        return Detached.run(chat.store(start, outcome(partial, cause)))
                 .<TurnEvent> map(reply -> partial.isEmpty() ? new TurnEvent.Failed(reply, cause)
                         : new TurnEvent.Incomplete(reply, cause))
                 .onFailure().recoverWithItem(storeFailure -> {
@@ -113,10 +113,5 @@ final class StreamedTurn {
 
     private synchronized String text() {
         return text.toString();
-    }
-
-    /** Runs a write to its end even if our subscriber cancels meanwhile. */
-    private static <T> Uni<T> detached(Uni<T> write) {
-        return Uni.createFrom().emitter(emitter -> write.subscribe().with(emitter::complete, emitter::fail));
     }
 }

@@ -118,4 +118,30 @@ class ConcurrentTurnTest {
 
         assertThat(statuses).containsOnly(201);
     }
+
+    @Test
+    void callerTimingOutOnAPlainTurnStillGetsTheReplyStoredAndTheConversationReleased() {
+        upstream.behave(FakeLlmServer.defaultBehavior().latency(Duration.ofMillis(800)));
+        String user = newUser();
+        String id = conversation(user);
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+        CompletableFuture<HttpResponse<String>> call = client.sendAsync(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + RestAssured.port + "/api/v1/conversations/" + id + "/messages"))
+                .timeout(Duration.ofMillis(200))
+                .header("X-User-ID", user)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"content\":\"are you there?\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(call).failsWithin(Duration.ofSeconds(5));
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                as(user).get("/api/v1/conversations/{id}/messages", id).then()
+                        .body("total_count", is(2))
+                        .body("messages[1].metadata.status", equalTo("complete")));
+        upstream.behave(FakeLlmServer.defaultBehavior());
+        as(user).contentType(ContentType.JSON).body("{\"content\":\"again\"}")
+                .post("/api/v1/conversations/{id}/messages", id)
+                .then().statusCode(201);
+    }
 }
