@@ -53,8 +53,7 @@ public class CursorCodec {
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, position.createdAt());
         String payload = String.join("|", VERSION, listing, ascending ? "a" : "d", Long.toString(micros),
                 position.id().toString());
-        byte[] body = payload.getBytes(StandardCharsets.UTF_8);
-        return ENCODER.encodeToString(body) + "." + ENCODER.encodeToString(mac(body));
+        return signed(payload.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The position a cursor points at; 400 invalid_cursor when it was altered or belongs elsewhere. */
@@ -65,8 +64,10 @@ public class CursorCodec {
                 throw invalid();
             }
             byte[] body = DECODER.decode(cursor.substring(0, dot));
-            byte[] signature = DECODER.decode(cursor.substring(dot + 1));
-            if (!MessageDigest.isEqual(signature, mac(body))) {
+            // Compared as the whole cursor string rather than as decoded bytes: Base64 decoding ignores the unused
+            // low bits of the last character, so several spellings would otherwise pass for one signed cursor.
+            if (!MessageDigest.isEqual(cursor.getBytes(StandardCharsets.UTF_8),
+                    signed(body).getBytes(StandardCharsets.UTF_8))) {
                 throw invalid();
             }
             String[] parts = new String(body, StandardCharsets.UTF_8).split("\\|", -1);
@@ -84,6 +85,11 @@ public class CursorCodec {
         } catch (IllegalArgumentException malformed) {
             throw invalid();
         }
+    }
+
+    /** The one spelling of a cursor: payload and signature, each unpadded base64url. */
+    private String signed(byte[] body) {
+        return ENCODER.encodeToString(body) + "." + ENCODER.encodeToString(mac(body));
     }
 
     private byte[] mac(byte[] body) {

@@ -35,7 +35,8 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
         Parameters params = Parameters.with("tenant", caller.tenantId()).and("user", caller.userId());
         String query = "tenantId = :tenant and userId = :user";
         if (after != null) {
-            query += " and (createdAt < :at or (createdAt = :at and id < :id))";
+            // A row comparison, so that the index scan starts at the cursor (see MessageRepository.page).
+            query += " and (createdAt, id) < (:at, :id)";
             params = params.and("at", after.createdAt()).and("id", after.id());
         }
         return find(query, Sort.descending("createdAt", "id"), params).range(0, size - 1).list();

@@ -21,8 +21,9 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
         Parameters params = Parameters.with("conversation", conversationId);
         String query = "conversationId = :conversation";
         if (after != null) {
-            String cmp = ascending ? ">" : "<";
-            query += " and (createdAt " + cmp + " :at or (createdAt = :at and id " + cmp + " :id))";
+            // A row comparison, not "a > x or (a = x and b > y)": PostgreSQL turns it into an index condition and
+            // starts the scan at the cursor, where the OR form is a filter that reads every earlier row again.
+            query += " and (createdAt, id) " + (ascending ? ">" : "<") + " (:at, :id)";
             params = params.and("at", after.createdAt()).and("id", after.id());
         }
         Sort sort = ascending ? Sort.ascending("createdAt", "id") : Sort.descending("createdAt", "id");
