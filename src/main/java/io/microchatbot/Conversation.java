@@ -9,9 +9,14 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import org.hibernate.annotations.ColumnTransformer;
+import org.hibernate.annotations.DynamicUpdate;
 
-/** A conversation owned by one user of one tenant. */
+/**
+ * A conversation owned by one user of one tenant. Updates write only the changed columns, so that a PATCH can
+ * never write back a stale message count or turn lease.
+ */
 @Entity
+@DynamicUpdate
 @Table(name = "conversations")
 public class Conversation {
 
@@ -31,9 +36,12 @@ public class Conversation {
 
     public String model;
 
-    /** JSON object, kept as text here and as jsonb in the database. */
+    /**
+     * A JSON object: text here, jsonb in the database. The double cast matters: the reactive driver binds a String
+     * typed as jsonb as a JSON <em>string</em>, not as the object it spells.
+     */
     @Column(columnDefinition = "jsonb", nullable = false)
-    @ColumnTransformer(write = "?::jsonb")
+    @ColumnTransformer(read = "cast(metadata as text)", write = "cast(cast(? as text) as jsonb)")
     public String metadata;
 
     /** Maintained with every insert so that a page never has to count the messages. */

@@ -40,8 +40,12 @@ public class Message {
     @Column(nullable = false)
     public String content;
 
+    /**
+     * A JSON object: text here, jsonb in the database. The double cast matters: the reactive driver binds a String
+     * typed as jsonb as a JSON <em>string</em>, not as the object it spells.
+     */
     @Column(columnDefinition = "jsonb", nullable = false)
-    @ColumnTransformer(write = "?::jsonb")
+    @ColumnTransformer(read = "cast(metadata as text)", write = "cast(cast(? as text) as jsonb)")
     public String metadata;
 
     /** Tokens of {@link #content}, counted once at write so that context building never re-tokenizes. */

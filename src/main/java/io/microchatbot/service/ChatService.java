@@ -11,6 +11,8 @@ import io.microchatbot.llm.LlmCompletion;
 import io.microchatbot.llm.LlmException;
 import io.microchatbot.llm.LlmProvider;
 import io.microchatbot.llm.LlmRequest;
+import io.microchatbot.problem.ApiException;
+import io.microchatbot.problem.ErrorCode;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -73,7 +75,7 @@ public class ChatService {
     /** Stores the failed reply, then fails with the upstream problem (or with the storage failure). */
     private Uni<TurnResult> storeFailed(TurnStart start, Throwable failure, long startedAt) {
         LlmException cause = failure instanceof LlmException llmFailure ? llmFailure
-                : LlmException.unavailable("The LLM call failed unexpectedly", null);
+                : LlmException.unavailable("The LLM call failed unexpectedly", 5);
         if (!(failure instanceof LlmException)) {
             Log.error("Unexpected failure of the LLM call", failure);
         }
@@ -83,13 +85,18 @@ public class ChatService {
                 .chain(() -> Uni.createFrom().failure(cause));
     }
 
-    /** Stores a reply; if that fails the lease is released so that the conversation is not stuck. */
+    /**
+     * Stores a reply; if that fails the lease is released so that the conversation is not stuck. A conversation
+     * deleted meanwhile makes the turn a 404.
+     */
     Uni<io.microchatbot.Message> store(TurnStart start, ReplyOutcome outcome) {
         return turns.finish(start, outcome)
                 .onFailure().call(failure -> turns.release(start)
                         .onFailure().invoke(releaseFailure -> Log.warn("Could not release the conversation lease",
                                 releaseFailure))
-                        .onFailure().recoverWithNull());
+                        .onFailure().recoverWithNull())
+                .onFailure(ConversationGone.INSTANCE).transform(gone -> new ApiException(ErrorCode.not_found,
+                        "The conversation was deleted while its reply was being generated"));
     }
 
     private LlmRequest request(TurnStart start) {

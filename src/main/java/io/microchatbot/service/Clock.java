@@ -12,4 +12,10 @@ final class Clock {
     static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
+
+    /** Now, or just after {@code previous} if this pod's clock is behind the one that wrote it. */
+    static Instant after(Instant previous) {
+        Instant now = now();
+        return previous == null || now.isAfter(previous) ? now : previous.plus(1, ChronoUnit.MICROS);
+    }
 }

@@ -68,12 +68,15 @@ final class StreamedTurn {
 
     private Uni<TurnEvent> broken(Throwable failure) {
         if (!settled.compareAndSet(false, true)) {
+            if (failure instanceof ApiException known) {
+                return Uni.createFrom().item(new TurnEvent.Failed(null, known));
+            }
             Log.error("The completed reply could not be stored", failure);
             return Uni.createFrom().item(new TurnEvent.Failed(null,
                     new ApiException(ErrorCode.service_unavailable, "The reply could not be stored", 5)));
         }
         ApiException cause = failure instanceof LlmException llmFailure ? llmFailure
-                : LlmException.unavailable("The LLM stream failed unexpectedly", null);
+                : LlmException.unavailable("The LLM stream failed unexpectedly", 5);
         String partial = text();
         return Detached.run(chat.store(start, outcome(partial, cause)))
                 .<TurnEvent> map(reply -> partial.isEmpty() ? new TurnEvent.Failed(reply, cause)

@@ -48,19 +48,18 @@ public class TurnStore {
     /** 404 when the caller has no such conversation, 409 conversation_busy while another turn holds it. */
     @WithTransaction
     public Uni<TurnStart> begin(Caller caller, UUID conversationId, UserInput input) {
-        Instant now = Clock.now();
         return conversations.findOwnedForUpdate(conversationId, caller)
                 .onItem().ifNull().failWith(() -> ApiException.notFound("Conversation"))
-                .invoke(conversation -> ensureIdle(conversation, now))
+                .invoke(conversation -> ensureIdle(conversation, Clock.now()))
                 .invoke(conversation -> prompts.ensureFits(conversation, input.contentTokens()))
                 .chain(conversation -> messages.newest(conversationId, config.llm().contextMaxMessages())
-                        .chain(history -> claim(conversation, userMessage(conversation, input, now), history, now)));
+                        .chain(history -> claim(conversation, input, history)));
     }
 
     /** Stores the reply and ends the turn; the reply is stored even when the conversation moved on. */
     @WithTransaction
     public Uni<Message> finish(TurnStart turn, ReplyOutcome outcome) {
-        Instant now = Clock.now();
+        Instant now = Clock.after(turn.userMessage().createdAt);
         Message reply = reply(turn.userMessage(), outcome, now);
         return messages.persist(reply)
                 .call(() -> conversations.recordMessage(reply.conversationId, now, turn.lease()));
@@ -72,7 +71,13 @@ public class TurnStore {
         return conversations.releaseLease(turn.userMessage().conversationId, turn.lease());
     }
 
-    private Uni<TurnStart> claim(Conversation conversation, Message user, List<Message> history, Instant now) {
+    /**
+     * Takes the turn and stores the user message. Its time is read only now, under the row lock, and never before
+     * the newest message: keyset readers rely on a conversation's messages being created in order.
+     */
+    private Uni<TurnStart> claim(Conversation conversation, UserInput input, List<Message> history) {
+        Instant now = Clock.after(history.isEmpty() ? null : history.get(0).createdAt);
+        Message user = userMessage(conversation, input, now);
         Instant lease = now.plus(config.turn().lease());
         conversation.turnLeaseUntil = lease;
         conversation.messageCount++;

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import io.microchatbot.testing.FakeLlmResource;
 import io.microchatbot.testing.FakeLlmServer;
+import io.microchatbot.testing.Sql;
 import io.microchatbot.testing.UpstreamBehavior;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -38,7 +39,7 @@ class ChatTurnTest {
     }
 
     @Test
-    void turnStoresBothMessagesAndReturnsTheReplyWithUsage() {
+    void turnStoresBothMessagesAndReturnsTheReplyWithUsage() throws Exception {
         String user = newUser();
         String id = conversation(as(user), Map.of("system_prompt", "You are terse."));
 
@@ -75,6 +76,11 @@ class ChatTurnTest {
                 .body("total_count", is(2))
                 .body("messages.id", equalTo(List.of(turn.getString("user_message.id"),
                         turn.getString("assistant_message.id"))));
+        // stored as jsonb objects, queryable in SQL
+        assertThat(Sql.text("select metadata->>'client' from messages where id = '" + turn.getString("user_message.id") + "'"))
+                .isEqualTo("web");
+        assertThat(Sql.text("select metadata->>'status' from messages where id = '"
+                + turn.getString("assistant_message.id") + "'")).isEqualTo("complete");
     }
 
     @Test

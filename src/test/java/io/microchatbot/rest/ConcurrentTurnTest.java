@@ -144,4 +144,25 @@ class ConcurrentTurnTest {
                 .post("/api/v1/conversations/{id}/messages", id)
                 .then().statusCode(201);
     }
+
+    @Test
+    void conversationDeletedWhileItsReplyIsGeneratedEndsThatTurnWith404() {
+        upstream.behave(FakeLlmServer.defaultBehavior().latency(Duration.ofMillis(700)));
+        String user = newUser();
+        String id = conversation(user);
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+        CompletableFuture<HttpResponse<String>> call = client.sendAsync(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + RestAssured.port + "/api/v1/conversations/" + id + "/messages"))
+                .header("X-User-ID", user)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"content\":\"hello\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !upstream.received().isEmpty());
+        as(user).delete("/api/v1/conversations/{id}", id).then().statusCode(204);
+
+        HttpResponse<String> response = call.join();
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.body()).contains("\"code\":\"not_found\"").contains("deleted");
+    }
 }

@@ -1,0 +1,29 @@
+package io.microchatbot.testing;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/** Reads the test database directly, to check what was really stored. */
+public final class Sql {
+
+    private Sql() {
+    }
+
+    /** The first column of the first row, as text; null when there is no row. */
+    public static String text(String query) throws SQLException {
+        var config = ConfigProvider.getConfig();
+        String url = config.getValue("quarkus.datasource.jdbc.url", String.class);
+        String user = config.getValue("quarkus.datasource.username", String.class);
+        String password = config.getOptionalValue("quarkus.datasource.password", String.class).orElse("");
+        try (Connection connection = DriverManager.getConnection(url, user, password);
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery(query)) {
+            return row.next() ? row.getString(1) : null;
+        }
+    }
+}
