@@ -67,6 +67,10 @@ public interface ChatbotConfig {
         @WithDefault("200")
         int contextMaxMessages();
 
+        /** Streaming: the longest a whole reply may take; keep it below chatbot.turn.lease. */
+        @WithDefault("5m")
+        Duration streamMaxDuration();
+
         /** TCP connect timeout to the provider. */
         @WithDefault("5s")
         Duration connectTimeout();

@@ -3,6 +3,7 @@ package io.microchatbot.llm;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,13 +34,16 @@ public class OpenAiCompatibleProvider implements LlmProvider {
     private final HttpClient client;
     private final String completionsUri;
     private final String name;
+    private final Optional<String> apiKey;
 
-    public OpenAiCompatibleProvider(Vertx vertx, ObjectMapper json, ChatbotConfig.Llm config, String baseUrl) {
+    public OpenAiCompatibleProvider(Vertx vertx, ObjectMapper json, ChatbotConfig.Llm config, String baseUrl,
+            Optional<String> apiKey) {
         this.vertx = vertx;
         this.json = json;
         this.config = config;
         this.completionsUri = stripTrailingSlash(baseUrl) + "/chat/completions";
         this.name = config.provider().orElseGet(() -> providerFromUrl(baseUrl));
+        this.apiKey = apiKey;
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setKeepAlive(true)
@@ -115,7 +119,7 @@ public class OpenAiCompatibleProvider implements LlmProvider {
                 .setAbsoluteURI(completionsUri)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.ACCEPT, accept);
-        config.apiKey().ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key));
+        apiKey.ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key));
         config.httpReferer().ifPresent(referer -> options.putHeader("HTTP-Referer", referer));
         config.appTitle().ifPresent(title -> options.putHeader("X-Title", title));
         return options;

@@ -33,6 +33,7 @@ final class SseStreamCall {
     private boolean firstToken;
     private boolean ended;
     private long timer = -1;
+    private long deadline = -1;
 
     SseStreamCall(Vertx vertx, ObjectMapper json, MultiEmitter<? super LlmChunk> emitter, ChatbotConfig.Llm config,
             String requestedModel) {
@@ -45,6 +46,8 @@ final class SseStreamCall {
 
     void start(Future<HttpClientRequest> opening, Buffer body) {
         emitter.onTermination(this::abort);
+        deadline = vertx.setTimer(config.streamMaxDuration().toMillis(), id -> fail(LlmException.timeout(
+                "The reply took longer than " + config.streamMaxDuration().toSeconds() + " s")));
         armTimer(config.firstTokenTimeout().toMillis(), "No first token from the LLM provider within "
                 + config.firstTokenTimeout().toSeconds() + " s");
         opening.compose(req -> {
@@ -156,7 +159,7 @@ final class SseStreamCall {
             return;
         }
         ended = true;
-        cancelTimer();
+        cancelTimers();
         emitter.emit(new LlmChunk.Finished(model, finishReason == null ? "stop" : finishReason, usage));
         emitter.complete();
     }
@@ -166,7 +169,7 @@ final class SseStreamCall {
             return;
         }
         ended = true;
-        cancelTimer();
+        cancelTimers();
         if (request != null) {
             request.reset();
         }
@@ -175,7 +178,7 @@ final class SseStreamCall {
 
     /** Downstream cancelled (caller left) or the stream terminated: stop paying for tokens nobody reads. */
     private void abort() {
-        cancelTimer();
+        cancelTimers();
         if (!ended) {
             ended = true;
             if (request != null) {
@@ -193,6 +196,14 @@ final class SseStreamCall {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
             timer = -1;
+        }
+    }
+
+    private void cancelTimers() {
+        cancelTimer();
+        if (deadline >= 0) {
+            vertx.cancelTimer(deadline);
+            deadline = -1;
         }
     }
 }

@@ -7,6 +7,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -63,7 +64,7 @@ public class MessageResource {
     @APIResponse(responseCode = "200", description = "Server-sent events: message.created, message.delta…, then one"
             + " of message.completed, message.incomplete, error", content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS))
     public Multi<String> send(@RestPath String id, SendMessageRequest body, HttpHeaders headers,
-            RoutingContext routing) {
+            RoutingContext routing, UriInfo uri) {
         var caller = CallerHeaders.from(headers);
         var conversationId = input.id(id);
         var message = input.message(body);
@@ -76,7 +77,9 @@ public class MessageResource {
         }
         return RestMulti.fromUniResponse(chat.send(caller, conversationId, message).map(TurnView::of),
                 view -> Multi.createFrom().item(representation.json(view)),
-                view -> TurnRepresentation.jsonHeaders(path + "/" + view.assistant_message().id()),
+                view -> TurnRepresentation.jsonHeaders(uri.getBaseUriBuilder()
+                        .path("api/v1/conversations/{conversation}/messages/{message}")
+                        .build(conversationId, view.assistant_message().id()).toString()),
                 view -> 201);
     }
 

@@ -47,7 +47,7 @@ class ChatTurnTest {
                 .body(Map.of("content", "Hi there", "metadata", Map.of("client", "web")))
                 .post("/api/v1/conversations/{id}/messages", id)
                 .then().statusCode(201)
-                .header("Location", containsString("/api/v1/conversations/" + id + "/messages/"))
+                .header("Location", matchesPattern("http://[^/]+/api/v1/conversations/" + id + "/messages/[0-9a-f-]{36}"))
                 .body("user_message.content", equalTo("Hi there"))
                 .body("user_message.message_type", equalTo("user"))
                 .body("user_message.metadata.client", equalTo("web"))

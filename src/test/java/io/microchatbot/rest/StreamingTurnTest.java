@@ -146,6 +146,25 @@ class StreamingTurnTest {
     }
 
     @Test
+    void replyStillTricklingInAfterTheStreamLimitIsCutAndStoredIncomplete() throws Exception {
+        upstream.behave(UpstreamBehavior.reply("a", "b", "c", "d", "e", "f", "g", "h", "i", "j")
+                .chunkDelay(Duration.ofMillis(600))); // never idle for the 1 s idle limit, 6 s in all > 3 s limit
+        String user = newUser();
+        String id = conversation(user);
+
+        List<Event> events;
+        try (SseClient sse = stream(user, id, null, "{\"content\":\"go\",\"stream\":true}")) {
+            events = sse.rest();
+        }
+
+        Event last = events.get(events.size() - 1);
+        assertThat(last.name()).isEqualTo("message.incomplete");
+        assertThat(last.json().getJsonObject("error").getString("code")).isEqualTo("llm_timeout");
+        assertThat(last.json().getJsonObject("error").getString("detail")).contains("longer than 3 s");
+        assertThat(events).extracting(Event::name).filteredOn("message.delta"::equals).hasSizeBetween(3, 7);
+    }
+
+    @Test
     void upstreamFailingBeforeAnyTokenEndsWithAnErrorEventAndAFailedReply() throws Exception {
         upstream.behave(UpstreamBehavior.status(502));
         String user = newUser();
