@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import io.microchatbot.correlation.CorrelationId;
+import io.microchatbot.database.DatabaseUnavailable;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.problem.FieldError;
@@ -20,6 +21,8 @@ import io.quarkus.logging.Log;
 
 /** Every failure leaves as an RFC 9457 problem with a stable code; stack traces stay in the log. */
 public class ProblemMappers {
+
+    private static final int DATABASE_RETRY_AFTER_SECONDS = 2;
 
     @ServerExceptionMapper
     public Response api(ApiException e, UriInfo uri) {
@@ -61,6 +64,11 @@ public class ProblemMappers {
     /** A bug: the caller gets a problem with the correlation id to report, the log gets the stack trace. */
     @ServerExceptionMapper
     public Response unexpected(Throwable e, UriInfo uri) {
+        if (DatabaseUnavailable.test(e)) {
+            Log.warnf("Database unreachable: %s", e.getMessage());
+            return respond(new ApiException(ErrorCode.service_unavailable, "The database is unreachable; retry shortly",
+                    DATABASE_RETRY_AFTER_SECONDS), uri);
+        }
         Log.error("Unhandled failure", e);
         return respond(new ApiException(ErrorCode.internal_error,
                 "The request failed; see the service log with this correlation id"), uri);
