@@ -1,11 +1,14 @@
 package io.microchatbot.rest;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 
 import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,7 +16,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.microchatbot.problem.ErrorCode;
 import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RequestBody;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -21,8 +27,13 @@ import io.vertx.ext.web.handler.BodyHandler;
 /**
  * Lets a turn ask for SSE in its body ({@code "stream": true}) as well as by {@code Accept: text/event-stream}: the
  * body of a turn is read here and, when it asks to stream, the request's Accept header is set to event-stream so
- * that JAX-RS picks the streaming method. The body read here is the one the resource then deserializes.
- * Also answers unmatched API paths and oversized bodies with problems.
+ * that JAX-RS picks the streaming method.
+ * <p>
+ * Every API body is read here, on the event loop and within {@code quarkus.http.limits.max-body-size}, so that an
+ * oversized one is a 413 problem on every endpoint, and a body never has to be read by a blocking stream. The bytes
+ * read are handed to JAX-RS as the entity by {@link #handOverBody}: JAX-RS must not read the request again (with a
+ * body already read it would get an empty or zero-filled one once the body is larger than its input buffer).
+ * Also answers unmatched API paths with problems.
  */
 public class StreamFlagRouting {
 
@@ -38,11 +49,22 @@ public class StreamFlagRouting {
     }
 
     void install(@Observes Router router) {
-        router.postWithRegex(TURN_PATH).order(-2)
+        router.route("/api/*").order(-2)
+                .method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
                 .failureHandler(this::bodyFailure);
         router.postWithRegex(TURN_PATH).order(-1).handler(this::selectRepresentation);
         router.route("/api/*").order(Integer.MAX_VALUE).handler(this::notFound);
+    }
+
+    /** Gives JAX-RS the body that the router already read, instead of letting it read the request a second time. */
+    @ServerRequestFilter(preMatching = true)
+    public void handOverBody(ContainerRequestContext request, RoutingContext context) {
+        RequestBody body = context.body();
+        if (body != null && body.available()) {
+            Buffer bytes = body.buffer();
+            request.setEntityStream(new ByteArrayInputStream(bytes == null ? new byte[0] : bytes.getBytes()));
+        }
     }
 
     private void selectRepresentation(RoutingContext context) {
