@@ -72,7 +72,9 @@ public class InputValidator {
         Optional<String> title = patchText(errors, body, "title", limits.titleMaxChars());
         Optional<String> systemPrompt = patchText(errors, body, "system_prompt", limits.systemPromptMaxChars());
         Optional<String> model = patchText(errors, body, "model", limits.modelMaxChars());
-        model.ifPresent(m -> model(errors, m));
+        if (model != null) {
+            model.ifPresent(m -> model(errors, m));
+        }
         String metadata = null;
         if (body.has("metadata")) {
             JsonNode value = body.get("metadata");
@@ -141,6 +143,7 @@ public class InputValidator {
         return raw == null || raw.isEmpty() ? null : raw;
     }
 
+    /** {@code null} when the field is absent (keep), empty when it is JSON null (clear), else the new value. */
     private Optional<String> patchText(List<FieldError> errors, JsonNode body, String field, int max) {
         if (!body.has(field)) {
             return null;

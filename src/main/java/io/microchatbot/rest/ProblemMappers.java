@@ -6,16 +6,16 @@ import jakarta.ws.rs.core.UriInfo;
 
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import io.microchatbot.correlation.CorrelationId;
 import io.microchatbot.database.DatabaseUnavailable;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
-import io.microchatbot.problem.FieldError;
 import io.microchatbot.problem.Problem;
 import io.quarkus.logging.Log;
 
@@ -34,6 +34,15 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e, UriInfo uri) {
+        return respond(fromJackson(e), uri);
+    }
+
+    /**
+     * Wrong types, unknown fields and trailing tokens. Declared for this exact type so that it wins over the
+     * extension's built-in mapper, which answers with a body of its own that is not a problem.
+     */
+    @ServerExceptionMapper
+    public Response mismatch(MismatchedInputException e, UriInfo uri) {
         return respond(fromJackson(e), uri);
     }
 
@@ -75,8 +84,12 @@ public class ProblemMappers {
     }
 
     static ApiException fromJackson(JsonProcessingException e) {
-        if (e instanceof JsonParseException) {
-            return new ApiException(ErrorCode.invalid_json, "The body is not valid JSON: " + e.getOriginalMessage());
+        // A syntax error inside a field (a duplicate key in metadata) arrives wrapped with the field's path.
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof StreamReadException syntax) {
+                return new ApiException(ErrorCode.invalid_json, "The body is not valid JSON: "
+                        + syntax.getOriginalMessage());
+            }
         }
         if (e instanceof UnrecognizedPropertyException unknown) {
             return ApiException.invalid(unknown.getPropertyName(), "is not a known field");
