@@ -75,10 +75,9 @@ public class InputValidator {
         if (model != null) {
             model.ifPresent(m -> model(errors, m));
         }
-        String metadata = null;
-        if (body.has("metadata")) {
-            JsonNode value = body.get("metadata");
-            metadata = value.isNull() ? "{}" : metadata(errors, value);
+        JsonNode metadata = body.get("metadata");
+        if (metadata != null && !metadata.isNull()) {
+            metadata(errors, metadata);
         }
         throwIfAny(errors);
         return new ConversationChanges(title, systemPrompt, model, metadata);

@@ -1,13 +1,19 @@
 package io.microchatbot.service;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.microchatbot.Conversation;
 import io.microchatbot.Message;
+import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.pagination.CursorCodec;
 import io.microchatbot.pagination.Position;
@@ -25,11 +31,18 @@ public class ConversationService {
     private final ConversationRepository conversations;
     private final MessageRepository messages;
     private final CursorCodec cursors;
+    private final PromptBuilder prompts;
+    private final ObjectMapper json;
+    private final ChatbotConfig config;
 
-    ConversationService(ConversationRepository conversations, MessageRepository messages, CursorCodec cursors) {
+    ConversationService(ConversationRepository conversations, MessageRepository messages, CursorCodec cursors,
+            PromptBuilder prompts, ObjectMapper json, ChatbotConfig config) {
         this.conversations = conversations;
         this.messages = messages;
         this.cursors = cursors;
+        this.prompts = prompts;
+        this.json = json;
+        this.config = config;
     }
 
     @WithTransaction
@@ -44,6 +57,7 @@ public class ConversationService {
         conversation.metadata = request.metadataJson() == null ? "{}" : request.metadataJson();
         conversation.createdAt = Clock.now();
         conversation.updatedAt = conversation.createdAt;
+        prompts.ensureSystemPromptFits(conversation);
         return conversations.persist(conversation);
     }
 
@@ -61,10 +75,15 @@ public class ConversationService {
                 .map(rows -> page(rows, limit, listing, false, c -> new Position(c.createdAt, c.id), -1));
     }
 
+    /**
+     * Applies a merge-patch. A system prompt that leaves no room in the model's context window is refused, as is
+     * metadata that outgrows its limit once merged.
+     */
     @WithTransaction
     public Uni<Conversation> update(Caller caller, UUID id, ConversationChanges changes) {
         return owned(caller, id)
-                .invoke(conversation -> apply(conversation, changes));
+                .invoke(conversation -> apply(conversation, changes))
+                .invoke(prompts::ensureSystemPromptFits);
     }
 
     /** Deletes the conversation and all its messages. */
@@ -98,6 +117,19 @@ public class ConversationService {
                 .onItem().ifNull().failWith(() -> ApiException.notFound("Message"));
     }
 
+    private String mergedMetadata(String current, JsonNode patch) {
+        try {
+            String merged = MergePatch.apply(json.readTree(current), patch).toString();
+            if (merged.getBytes(StandardCharsets.UTF_8).length > config.limits().metadataMaxBytes()) {
+                throw ApiException.invalid("metadata", "would be larger than " + config.limits().metadataMaxBytes()
+                        + " bytes of JSON once merged");
+            }
+            return merged;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Stored metadata is not JSON", e);
+        }
+    }
+
     private Uni<Conversation> owned(Caller caller, UUID id) {
         return conversations.findOwned(id, caller)
                 .onItem().ifNull().failWith(() -> ApiException.notFound("Conversation"));
@@ -111,7 +143,7 @@ public class ConversationService {
         return new Page<>(items, hasMore, next, totalCount);
     }
 
-    private static void apply(Conversation conversation, ConversationChanges changes) {
+    private void apply(Conversation conversation, ConversationChanges changes) {
         if (changes.title() != null) {
             conversation.title = changes.title().orElse(null);
         }
@@ -121,8 +153,8 @@ public class ConversationService {
         if (changes.model() != null) {
             conversation.model = changes.model().orElse(null);
         }
-        if (changes.metadataJson() != null) {
-            conversation.metadata = changes.metadataJson();
+        if (changes.metadataPatch() != null) {
+            conversation.metadata = mergedMetadata(conversation.metadata, changes.metadataPatch());
         }
         conversation.updatedAt = Clock.now();
     }

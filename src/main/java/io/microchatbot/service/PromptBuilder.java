@@ -23,6 +23,9 @@ import io.microchatbot.problem.ErrorCode;
 @ApplicationScoped
 public class PromptBuilder {
 
+    /** A system prompt must leave room for at least a short message. */
+    static final int MIN_MESSAGE_ROOM = 64;
+
     private final TokenCounter tokens;
     private final ChatbotConfig.Llm config;
 
@@ -48,6 +51,16 @@ public class PromptBuilder {
             throw new ApiException(ErrorCode.context_window_exceeded, "The message takes " + contentTokens
                     + " tokens; with this conversation's system prompt and the reply reserve at most "
                     + Math.max(0, budget - tokens.countMessage(0)) + " fit");
+        }
+    }
+
+    /** Refuses a system prompt that leaves no room for even a short message in the window. */
+    void ensureSystemPromptFits(Conversation conversation) {
+        int room = historyBudget(conversation) - tokens.countMessage(0);
+        if (room < MIN_MESSAGE_ROOM) {
+            throw new ApiException(ErrorCode.context_window_exceeded, "The system prompt leaves " + Math.max(0, room)
+                    + " tokens of the model's context window for messages; at least " + MIN_MESSAGE_ROOM
+                    + " are needed");
         }
     }
 

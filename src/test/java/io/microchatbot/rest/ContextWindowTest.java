@@ -84,4 +84,21 @@ class ContextWindowTest {
         as(user).get("/api/v1/conversations/{id}/messages", id).then().body("total_count", is(0));
         assertThat(upstream.received()).isEmpty();
     }
+
+    @Test
+    void systemPromptThatLeavesNoRoomForMessagesIsRefused() {
+        String user = newUser();
+        String prompt = "Always answer with extreme verbosity and many words. ".repeat(30);
+
+        as(user).contentType(ContentType.JSON).body(Map.of("system_prompt", prompt))
+                .post("/api/v1/conversations")
+                .then().statusCode(400)
+                .body("code", equalTo("context_window_exceeded"));
+        String id = conversation(user);
+        as(user).contentType(ContentType.JSON).body(Map.of("system_prompt", prompt))
+                .patch("/api/v1/conversations/{id}", id)
+                .then().statusCode(400)
+                .body("code", equalTo("context_window_exceeded"));
+        as(user).get("/api/v1/conversations/{id}", id).then().body("system_prompt", org.hamcrest.Matchers.nullValue());
+    }
 }

@@ -242,18 +242,38 @@ class ConversationResourceTest {
     }
 
     @Test
-    void patchOfMetadataReplacesTheWholeObject() {
+    void patchOfMetadataMergesItAsRfc7396Says() {
         String user = newUser();
-        String id = create(user, fullConversation()).getString("id");
+        String id = create(user, Map.of("metadata", Map.of("client", "web", "tags", List.of("a", "b"),
+                "prefs", Map.of("lang", "en", "tone", "dry")))).getString("id");
 
         as(user).contentType("application/merge-patch+json")
-                .body(Map.of("metadata", Map.of("colour", "blue")))
+                .body("{\"metadata\": {\"colour\": \"blue\", \"client\": null, \"tags\": [\"c\"],"
+                        + " \"prefs\": {\"tone\": \"warm\"}}}")
                 .patch("/api/v1/conversations/{id}", id)
                 .then().statusCode(200)
-                .body("metadata", equalTo(Map.of("colour", "blue")));
+                .body("metadata", equalTo(Map.of("colour", "blue", "tags", List.of("c"),
+                        "prefs", Map.of("lang", "en", "tone", "warm"))));
 
         as(user).get("/api/v1/conversations/{id}", id)
-                .then().body("metadata", equalTo(Map.of("colour", "blue")));
+                .then().body("metadata.colour", equalTo("blue"))
+                .body("metadata.client", org.hamcrest.Matchers.nullValue())
+                .body("metadata.prefs.lang", equalTo("en"));
+    }
+
+    @Test
+    void patchThatWouldGrowMetadataPastItsLimitIsRefusedAndChangesNothing() {
+        String user = newUser();
+        String big = "x".repeat(9_000);
+        String id = create(user, Map.of("metadata", Map.of("a", big))).getString("id");
+
+        as(user).contentType(ContentType.JSON).body(Map.of("metadata", Map.of("b", big)))
+                .patch("/api/v1/conversations/{id}", id)
+                .then().statusCode(400)
+                .body("code", equalTo("validation_failed"));
+        as(user).get("/api/v1/conversations/{id}", id)
+                .then().body("metadata.a", equalTo(big))
+                .body("metadata.b", org.hamcrest.Matchers.nullValue());
     }
 
     @Test
