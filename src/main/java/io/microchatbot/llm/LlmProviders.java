@@ -12,13 +12,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.microchatbot.config.ChatbotConfig;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 
 /** Chooses the provider once at start: the configured OpenAI-compatible endpoint, or the offline one. */
 public class LlmProviders {
 
+    /** Made at start, so that an offline service says so in its first log lines, not at its first request. */
     @Produces
     @ApplicationScoped
+    @Startup
     LlmProvider provider(Vertx vertx, ObjectMapper json, ChatbotConfig config, TokenCounter tokens,
             @ConfigProperty(name = "OPENAI_API_KEY") Optional<String> openAiKey,
             @ConfigProperty(name = "OPENROUTER_API_KEY") Optional<String> openRouterKey) {

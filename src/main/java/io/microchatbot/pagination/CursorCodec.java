@@ -19,6 +19,7 @@ import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.Startup;
 
 /**
  * Opaque keyset cursors: the last row's position, the listing it belongs to (a conversation, or a caller's list)
@@ -26,6 +27,7 @@ import io.quarkus.logging.Log;
  * another listing. Positions are kept to the microsecond, PostgreSQL's precision.
  */
 @ApplicationScoped
+@Startup
 public class CursorCodec {
 
     private static final String VERSION = "c1";
