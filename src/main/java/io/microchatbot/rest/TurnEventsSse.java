@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.microchatbot.Message;
 import io.microchatbot.correlation.CorrelationId;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.Problem;
@@ -65,7 +66,7 @@ public class TurnEventsSse {
         }
     }
 
-    private static Map<String, Object> withMessage(io.microchatbot.Message reply, ApiException cause, String instance,
+    private static Map<String, Object> withMessage(Message reply, ApiException cause, String instance,
             String correlationId) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("message", MessageView.of(reply));

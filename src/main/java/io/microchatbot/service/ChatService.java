@@ -4,6 +4,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.microchatbot.Message;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.identity.Caller;
@@ -89,7 +90,7 @@ public class ChatService {
      * Stores a reply; if that fails the lease is released so that the conversation is not stuck. A conversation
      * deleted meanwhile makes the turn a 404.
      */
-    Uni<io.microchatbot.Message> store(TurnStart start, ReplyOutcome outcome) {
+    Uni<Message> store(TurnStart start, ReplyOutcome outcome) {
         return turns.finish(start, outcome)
                 .onFailure().call(failure -> turns.release(start)
                         .onFailure().invoke(releaseFailure -> Log.warn("Could not release the conversation lease",

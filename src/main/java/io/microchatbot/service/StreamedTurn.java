@@ -2,7 +2,6 @@ package io.microchatbot.service;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.microchatbot.Message;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.llm.LlmChunk;
 import io.microchatbot.llm.LlmException;
