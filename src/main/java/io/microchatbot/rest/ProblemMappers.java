@@ -75,7 +75,7 @@ public class ProblemMappers {
     public Response unexpected(Throwable e, UriInfo uri) {
         if (DatabaseUnavailable.test(e)) {
             Log.warnf("Database unreachable: %s", e.getMessage());
-            return respond(new ApiException(ErrorCode.service_unavailable, "The database is unreachable; retry shortly",
+            return respond(new ApiException(ErrorCode.database_unavailable, "The database is unreachable; retry shortly",
                     DATABASE_RETRY_AFTER_SECONDS), uri);
         }
         Log.error("Unhandled failure", e);

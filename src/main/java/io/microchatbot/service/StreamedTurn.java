@@ -72,7 +72,7 @@ final class StreamedTurn {
             }
             Log.error("The completed reply could not be stored", failure);
             return Uni.createFrom().item(new TurnEvent.Failed(null,
-                    new ApiException(ErrorCode.service_unavailable, "The reply could not be stored", 5)));
+                    new ApiException(ErrorCode.database_unavailable, "The reply could not be stored", 5)));
         }
         ApiException cause = failure instanceof LlmException llmFailure ? llmFailure
                 : LlmException.unavailable("The LLM stream failed unexpectedly", 5);

@@ -41,12 +41,12 @@ class DatabaseOutageTest {
                 .then().statusCode(503)
                 .contentType("application/problem+json")
                 .header("Retry-After", matchesPattern("\\d+"))
-                .body("code", equalTo("service_unavailable"))
+                .body("code", equalTo("database_unavailable"))
                 .body(not(containsString("Exception")));
         as(user).contentType(ContentType.JSON).body("{\"content\":\"hello\"}")
                 .post("/api/v1/conversations/{id}/messages", id)
                 .then().statusCode(503)
-                .body("code", equalTo("service_unavailable"));
+                .body("code", equalTo("database_unavailable"));
 
         DatabaseProxyResource.restore();
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
