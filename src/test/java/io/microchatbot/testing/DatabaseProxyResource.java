@@ -57,7 +57,7 @@ public class DatabaseProxyResource implements QuarkusTestResourceLifecycleManage
         } catch (Exception e) {
             throw new IllegalStateException("Cannot start the database relay", e);
         }
-        String database = System.getProperty("test.db.name", "chatbot_test");
+        String database = System.getenv().getOrDefault("TEST_DB_NAME", "chatbot_test");
         return Map.of("quarkus.datasource.reactive.url",
                 "postgresql://127.0.0.1:" + server.actualPort() + "/" + database);
     }
