@@ -66,6 +66,9 @@ class ChatTurnTest {
         FakeLlmServer.Received request = upstream.lastRequest();
         assertThat(request.path()).isEqualTo("/v1/chat/completions");
         assertThat(request.authorization()).isEqualTo("Bearer " + FakeLlmResource.API_KEY);
+        assertThat(request.headers()).containsEntry("HTTP-Referer", FakeLlmResource.REFERER)
+                .containsEntry("X-Title", FakeLlmResource.APP_TITLE)
+                .containsEntry("Content-Type", "application/json");
         assertThat(request.body().getBoolean("stream")).isFalse();
         assertThat(request.body().getString("model")).isEqualTo(FakeLlmServer.MODEL);
         assertThat(request.body().getJsonArray("messages").encode())

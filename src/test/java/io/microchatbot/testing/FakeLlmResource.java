@@ -8,6 +8,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 public class FakeLlmResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String API_KEY = "sk-test-never-logged-0123456789";
+    public static final String REFERER = "https://chat.example.test";
+    public static final String APP_TITLE = "micro-chatbot-service tests";
     private static FakeLlmServer server;
 
     public static FakeLlmServer server() {
@@ -22,7 +24,9 @@ public class FakeLlmResource implements QuarkusTestResourceLifecycleManager {
             return Map.of(
                     "chatbot.llm.base-url", "http://127.0.0.1:" + port + "/v1",
                     "chatbot.llm.api-key", API_KEY,
-                    "chatbot.llm.model", FakeLlmServer.MODEL);
+                    "chatbot.llm.model", FakeLlmServer.MODEL,
+                    "chatbot.llm.http-referer", REFERER,
+                    "chatbot.llm.app-title", APP_TITLE);
         } catch (Exception e) {
             throw new IllegalStateException("Cannot start the fake LLM provider", e);
         }

@@ -1,6 +1,7 @@
 package io.microchatbot.testing;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,7 +27,7 @@ public final class FakeLlmServer {
     private HttpServer server;
 
     /** A request as the provider saw it. */
-    public record Received(String path, String authorization, JsonObject body) {
+    public record Received(String path, String authorization, JsonObject body, Map<String, String> headers) {
     }
 
     public static UpstreamBehavior defaultBehavior() {
@@ -71,7 +72,9 @@ public final class FakeLlmServer {
                 request.response().setStatusCode(400).end();
                 return;
             }
-            received.add(new Received(request.path(), request.getHeader("Authorization"), json));
+            Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            request.headers().forEach(header -> headers.put(header.getKey(), header.getValue()));
+            received.add(new Received(request.path(), request.getHeader("Authorization"), json, headers));
             UpstreamBehavior b = behavior.get();
             Runnable answer = () -> answer(request.response(), json, b);
             if (b.latency().isZero()) {
