@@ -1,6 +1,7 @@
 package io.microchatbot.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -71,6 +72,18 @@ public interface ChatbotConfig {
         @WithDefault("5m")
         Duration streamMaxDuration();
 
+        /**
+         * Models tried in this order when the conversation's model keeps failing (after its retries, or while its
+         * circuit is open), e.g. {@code gpt-4o-mini,gpt-4.1-mini}. Empty: no fallback.
+         */
+        Optional<List<String>> fallbackModels();
+
+        Retry retry();
+
+        CircuitBreaker circuitBreaker();
+
+        Bulkhead bulkhead();
+
         /** TCP connect timeout to the provider. */
         @WithDefault("5s")
         Duration connectTimeout();
@@ -79,6 +92,63 @@ public interface ChatbotConfig {
         Optional<String> httpReferer();
 
         Optional<String> appTitle();
+    }
+
+    /** Retries of one model, before its first token: only connect errors, timeouts, 429 and 5xx. */
+    interface Retry {
+        /** Retries after the first attempt (0 disables retrying). */
+        @WithDefault("2")
+        int maxRetries();
+
+        /** Delay before the first retry; it doubles with each retry up to max-delay, plus random jitter. */
+        @WithDefault("500ms")
+        Duration initialDelay();
+
+        @WithDefault("8s")
+        Duration maxDelay();
+
+        @WithDefault("250ms")
+        Duration jitter();
+
+        /**
+         * A provider's Retry-After is honoured up to this long; a longer one is not waited for: the caller gets it
+         * (or the next fallback model is tried) at once.
+         */
+        @WithDefault("10s")
+        Duration maxRetryAfter();
+    }
+
+    /** One circuit breaker per provider and model. */
+    interface CircuitBreaker {
+        /** Calls in the rolling window. */
+        @WithDefault("20")
+        int requestVolumeThreshold();
+
+        /** Share of failed calls in the window that opens the circuit. */
+        @WithDefault("0.5")
+        double failureRatio();
+
+        /** How long an open circuit refuses calls before letting trial calls through. */
+        @WithDefault("30s")
+        Duration delay();
+
+        /** Successful trial calls that close it again. */
+        @WithDefault("2")
+        int successThreshold();
+    }
+
+    /** Bounds the LLM calls one pod makes at once; a stream holds its place until it ends. */
+    interface Bulkhead {
+        @WithDefault("256")
+        int maxConcurrent();
+
+        /** Calls waiting for a place; beyond them a turn is refused with 503 llm_overloaded. */
+        @WithDefault("512")
+        int queue();
+
+        /** Retry-After sent with llm_overloaded. */
+        @WithDefault("2")
+        int retryAfterSeconds();
     }
 
     interface Limits {

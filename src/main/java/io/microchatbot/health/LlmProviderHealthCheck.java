@@ -4,35 +4,41 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 import io.microchatbot.config.ChatbotConfig;
-import io.microchatbot.llm.LlmProvider;
 import io.microchatbot.llm.OfflineProvider;
+import io.microchatbot.llm.ResilientLlm;
 
 /**
- * Shows which LLM provider answers, without calling it (a readiness probe must not spend tokens). The offline
- * provider is reported as {@code mode: offline} so that nobody mistakes it for a real one.
+ * Shows which LLM provider answers and the circuit state of every model called so far, without calling it (a
+ * readiness probe must not spend tokens). It stays UP while a circuit is open: every pod shares the provider, so
+ * taking pods out of rotation would only stop the requests that need no LLM. The offline provider is reported as
+ * {@code mode: offline} so that nobody mistakes it for a real one.
  */
 @Readiness
 @ApplicationScoped
 public class LlmProviderHealthCheck implements HealthCheck {
 
-    private final LlmProvider provider;
+    private final ResilientLlm llm;
     private final ChatbotConfig config;
 
-    LlmProviderHealthCheck(LlmProvider provider, ChatbotConfig config) {
-        this.provider = provider;
+    LlmProviderHealthCheck(ResilientLlm llm, ChatbotConfig config) {
+        this.llm = llm;
         this.config = config;
     }
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("llm")
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("llm")
                 .up()
-                .withData("provider", provider.name())
+                .withData("provider", llm.providerName())
                 .withData("model", config.llm().model())
-                .withData("mode", OfflineProvider.NAME.equals(provider.name()) ? "offline" : "remote")
-                .build();
+                .withData("mode", OfflineProvider.NAME.equals(llm.providerName()) ? "offline" : "remote");
+        for (String model : llm.modelsCalled()) {
+            response.withData("circuit." + model, llm.circuitState(model).name().toLowerCase());
+        }
+        return response.build();
     }
 }

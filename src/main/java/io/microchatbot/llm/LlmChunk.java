@@ -6,7 +6,14 @@ public sealed interface LlmChunk {
     record Delta(String content) implements LlmChunk {
     }
 
-    /** The provider said the reply is over; {@code usage} is null when it reported none. */
-    record Finished(String model, String finishReason, LlmUsage usage) implements LlmChunk {
+    /**
+     * The provider said the reply is over; {@code usage} is null when it reported none, {@code attempts} counts the
+     * calls it took to get the stream going (retries and fallback models included).
+     */
+    record Finished(String model, String finishReason, LlmUsage usage, int attempts) implements LlmChunk {
+
+        public Finished withAttempts(int count) {
+            return new Finished(model, finishReason, usage, count);
+        }
     }
 }

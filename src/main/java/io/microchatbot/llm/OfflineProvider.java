@@ -31,7 +31,7 @@ public class OfflineProvider implements LlmProvider {
     @Override
     public Uni<LlmCompletion> complete(LlmRequest request) {
         String reply = replyTo(request);
-        return Uni.createFrom().item(new LlmCompletion(reply, request.model(), NAME, "stop", usage(request, reply)));
+        return Uni.createFrom().item(new LlmCompletion(reply, request.model(), NAME, "stop", usage(request, reply), 1));
     }
 
     @Override
@@ -41,7 +41,7 @@ public class OfflineProvider implements LlmProvider {
                 .onItem().call(word -> Uni.createFrom().nullItem().onItem().delayIt().by(CHUNK_PACE))
                 .map(LlmChunk.Delta::new);
         return Multi.createBy().concatenating().streams(deltas,
-                Multi.createFrom().item(new LlmChunk.Finished(request.model(), "stop", usage(request, reply))));
+                Multi.createFrom().item(new LlmChunk.Finished(request.model(), "stop", usage(request, reply), 1)));
     }
 
     private static String replyTo(LlmRequest request) {

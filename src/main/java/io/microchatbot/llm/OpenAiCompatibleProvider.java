@@ -109,7 +109,8 @@ public class OpenAiCompatibleProvider implements LlmProvider {
                 parsed.model() == null ? requestedModel : parsed.model(),
                 name,
                 choice.finishReason(),
-                parsed.usage() == null ? null : parsed.usage().toUsage());
+                parsed.usage() == null ? null : parsed.usage().toUsage(),
+                1);
     }
 
     private RequestOptions options(String accept) {

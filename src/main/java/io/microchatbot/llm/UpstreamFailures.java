@@ -16,14 +16,17 @@ final class UpstreamFailures {
     }
 
     static LlmException forStatus(int status, String retryAfterHeader) {
-        Integer retryAfter = retryAfterSeconds(retryAfterHeader);
+        Integer upstreamSaid = retryAfterHeader == null || retryAfterHeader.isBlank() ? null
+                : retryAfterSeconds(retryAfterHeader);
+        int retryAfter = retryAfterSeconds(retryAfterHeader);
         return switch (status) {
             case 429 -> new LlmException(ErrorCode.llm_rate_limited, "The LLM provider is rate limiting this service",
-                    retryAfter);
+                    retryAfter, true, upstreamSaid);
             case 408 -> LlmException.timeout("The LLM provider timed out (408)");
-            case 401, 403 -> LlmException.unavailable(
+            case 401, 403 -> LlmException.refused(
                     "The LLM provider refused this service's credentials (" + status + ")", DEFAULT_RETRY_AFTER_SECONDS);
-            case 500, 502, 503, 504 -> LlmException.unavailable("The LLM provider failed (" + status + ")", retryAfter);
+            case 500, 502, 503, 504 -> new LlmException(ErrorCode.llm_unavailable,
+                    "The LLM provider failed (" + status + ")", retryAfter, true, upstreamSaid);
             default -> LlmException.badResponse("The LLM provider rejected the request (" + status + ")");
         };
     }

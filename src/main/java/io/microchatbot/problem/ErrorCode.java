@@ -23,6 +23,7 @@ public enum ErrorCode {
     internal_error(500, "Internal error"),
     llm_bad_response(502, "LLM provider sent an invalid response"),
     llm_unavailable(503, "LLM provider unavailable"),
+    llm_overloaded(503, "Too many LLM calls in progress"),
     database_unavailable(503, "Database unavailable"),
     llm_timeout(504, "LLM provider timed out");
 

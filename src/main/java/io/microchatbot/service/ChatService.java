@@ -10,7 +10,7 @@ import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.llm.LlmCompletion;
 import io.microchatbot.llm.LlmException;
-import io.microchatbot.llm.LlmProvider;
+import io.microchatbot.llm.ResilientLlm;
 import io.microchatbot.llm.LlmRequest;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
@@ -28,11 +28,11 @@ import io.vertx.core.Vertx;
 public class ChatService {
 
     private final TurnStore turns;
-    private final LlmProvider llm;
+    private final ResilientLlm llm;
     private final ChatbotConfig config;
     private final Vertx vertx;
 
-    ChatService(TurnStore turns, LlmProvider llm, ChatbotConfig config, Vertx vertx) {
+    ChatService(TurnStore turns, ResilientLlm llm, ChatbotConfig config, Vertx vertx) {
         this.turns = turns;
         this.llm = llm;
         this.config = config;
@@ -68,7 +68,8 @@ public class ChatService {
 
     private Uni<TurnResult> storeCompleted(TurnStart start, LlmCompletion completion, long startedAt) {
         ReplyOutcome outcome = new ReplyOutcome(MessageStatus.complete, completion.content(), completion.model(),
-                completion.provider(), completion.finishReason(), completion.usage(), millisSince(startedAt), null, null);
+                completion.provider(), completion.finishReason(), completion.usage(), completion.attempts(), millisSince(startedAt),
+                null, null);
         return store(start, outcome)
                 .map(reply -> new TurnResult(start.userMessage(), reply));
     }
@@ -80,8 +81,8 @@ public class ChatService {
         if (!(failure instanceof LlmException)) {
             Log.error("Unexpected failure of the LLM call", failure);
         }
-        ReplyOutcome outcome = new ReplyOutcome(MessageStatus.failed, "", start.model(), llm.name(), null, null,
-                millisSince(startedAt), null, cause);
+        ReplyOutcome outcome = new ReplyOutcome(MessageStatus.failed, "", start.model(), llm.providerName(), null, null,
+                0, millisSince(startedAt), null, cause);
         return store(start, outcome)
                 .chain(() -> Uni.createFrom().failure(cause));
     }

@@ -4,7 +4,10 @@ import io.microchatbot.MessageStatus;
 import io.microchatbot.llm.LlmUsage;
 import io.microchatbot.problem.ApiException;
 
-/** How a reply ended, as it is to be stored. {@code error} is null for a complete reply. */
+/**
+ * How a reply ended, as it is to be stored. {@code error} is null for a complete reply; {@code attempts} is the
+ * number of provider calls it took (0 when unknown).
+ */
 public record ReplyOutcome(
         MessageStatus status,
         String content,
@@ -12,6 +15,7 @@ public record ReplyOutcome(
         String provider,
         String finishReason,
         LlmUsage usage,
+        int attempts,
         long latencyMs,
         Long timeToFirstTokenMs,
         ApiException error) {

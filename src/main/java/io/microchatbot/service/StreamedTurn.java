@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.llm.LlmChunk;
 import io.microchatbot.llm.LlmException;
-import io.microchatbot.llm.LlmProvider;
+import io.microchatbot.llm.ResilientLlm;
 import io.microchatbot.llm.LlmRequest;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
@@ -26,7 +26,7 @@ import io.vertx.core.Vertx;
 final class StreamedTurn {
 
     private final ChatService chat;
-    private final LlmProvider llm;
+    private final ResilientLlm llm;
     private final Vertx vertx;
     private final TurnStart start;
     private final LlmRequest request;
@@ -35,7 +35,7 @@ final class StreamedTurn {
     private final long startedAt = System.nanoTime();
     private volatile Long timeToFirstTokenMs;
 
-    StreamedTurn(ChatService chat, LlmProvider llm, Vertx vertx, TurnStart start, LlmRequest request) {
+    StreamedTurn(ChatService chat, ResilientLlm llm, Vertx vertx, TurnStart start, LlmRequest request) {
         this.chat = chat;
         this.llm = llm;
         this.vertx = vertx;
@@ -59,8 +59,9 @@ final class StreamedTurn {
         }
         LlmChunk.Finished finished = (LlmChunk.Finished) chunk;
         settled.set(true);
-        ReplyOutcome outcome = new ReplyOutcome(MessageStatus.complete, text(), finished.model(), llm.name(),
-                finished.finishReason(), finished.usage(), ChatService.millisSince(startedAt), timeToFirstTokenMs, null);
+        ReplyOutcome outcome = new ReplyOutcome(MessageStatus.complete, text(), finished.model(), llm.providerName(),
+                finished.finishReason(), finished.usage(), finished.attempts(), ChatService.millisSince(startedAt),
+                timeToFirstTokenMs, null);
         return Detached.run(chat.store(start, outcome))
                 .map(TurnEvent.Completed::new);
     }
@@ -102,7 +103,7 @@ final class StreamedTurn {
 
     private ReplyOutcome outcome(String partial, ApiException cause) {
         MessageStatus status = partial.isEmpty() ? MessageStatus.failed : MessageStatus.incomplete;
-        return new ReplyOutcome(status, partial, request.model(), llm.name(), null, null,
+        return new ReplyOutcome(status, partial, request.model(), llm.providerName(), null, null, 0,
                 ChatService.millisSince(startedAt), timeToFirstTokenMs, cause);
     }
 

@@ -151,6 +151,9 @@ public class TurnStore {
             usage.put("completion_tokens", outcome.usage().completionTokens());
             usage.put("total_tokens", outcome.usage().totalTokens());
         }
+        if (outcome.attempts() > 0) {
+            node.put("attempts", outcome.attempts());
+        }
         node.put("latency_ms", outcome.latencyMs());
         if (outcome.timeToFirstTokenMs() != null) {
             node.put("time_to_first_token_ms", outcome.timeToFirstTokenMs());

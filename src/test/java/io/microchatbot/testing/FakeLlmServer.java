@@ -6,6 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
@@ -50,9 +51,11 @@ public final class FakeLlmServer {
         behavior.set(next);
     }
 
+    /** Back to the default reply, with no request recorded and every circuit breaker of the service closed. */
     public void reset() {
         behavior.set(defaultBehavior());
         received.clear();
+        CircuitBreakerMaintenance.get().resetAll();
     }
 
     public List<Received> received() {
