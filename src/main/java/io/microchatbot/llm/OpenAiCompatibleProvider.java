@@ -140,10 +140,10 @@ public class OpenAiCompatibleProvider implements LlmProvider {
     static String providerFromUrl(String baseUrl) {
         URI uri = URI.create(baseUrl);
         String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-        if (host.endsWith("openai.com")) {
+        if (host.equals("openai.com") || host.endsWith(".openai.com")) {
             return "openai";
         }
-        if (host.endsWith("openrouter.ai")) {
+        if (host.equals("openrouter.ai") || host.endsWith(".openrouter.ai")) {
             return "openrouter";
         }
         if (uri.getPort() == 11434 || host.contains("ollama")) {

@@ -66,5 +66,8 @@ class UpstreamFailuresTest {
         assertThat(OpenAiCompatibleProvider.providerFromUrl("http://localhost:11434/v1")).isEqualTo("ollama");
         assertThat(OpenAiCompatibleProvider.providerFromUrl("http://vllm.models.svc:8000/v1")).isEqualTo("vllm");
         assertThat(OpenAiCompatibleProvider.providerFromUrl("http://10.0.0.5:8000/v1")).isEqualTo("openai-compatible");
+        // look-alike hosts are not the real providers and must not receive their keys
+        assertThat(OpenAiCompatibleProvider.providerFromUrl("https://notopenai.com/v1")).isEqualTo("openai-compatible");
+        assertThat(OpenAiCompatibleProvider.providerFromUrl("https://evil-openrouter.ai/api/v1")).isEqualTo("openai-compatible");
     }
 }

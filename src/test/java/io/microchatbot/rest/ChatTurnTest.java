@@ -79,6 +79,11 @@ class ChatTurnTest {
                 .body("total_count", is(2))
                 .body("messages.id", equalTo(List.of(turn.getString("user_message.id"),
                         turn.getString("assistant_message.id"))));
+        as(user).get("/api/v1/conversations/{id}/messages/{m}", id,
+                turn.getString("assistant_message.id"))
+                .then().statusCode(200)
+                .body("content", equalTo("Hello from the fake model."))
+                .body("metadata.attempts", is(1));
         // stored as jsonb objects, queryable in SQL
         assertThat(Sql.text("select metadata->>'client' from messages where id = '" + turn.getString("user_message.id") + "'"))
                 .isEqualTo("web");

@@ -48,9 +48,15 @@ class DatabaseOutageTest {
                 .then().statusCode(503)
                 .body("code", equalTo("database_unavailable"));
 
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                io.restassured.RestAssured.get("/q/health/ready").then().statusCode(503)
+                        .body(containsString("Reactive PostgreSQL connections health check")));
+
         DatabaseProxyResource.restore();
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                 as(user).get("/api/v1/conversations/{id}", id).then().statusCode(200));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                io.restassured.RestAssured.get("/q/health/ready").then().statusCode(200));
         as(user).contentType(ContentType.JSON).body("{\"content\":\"hello again\"}")
                 .post("/api/v1/conversations/{id}/messages", id)
                 .then().statusCode(201);

@@ -2,6 +2,9 @@ package io.microchatbot.testing;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,11 +27,18 @@ public final class FakeLlmServer {
 
     private final Vertx vertx = Vertx.vertx();
     private final AtomicReference<UpstreamBehavior> behavior = new AtomicReference<>(defaultBehavior());
+    private final Queue<UpstreamBehavior> script = new ConcurrentLinkedQueue<>();
+    private final Map<String, UpstreamBehavior> perModel = new ConcurrentHashMap<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private HttpServer server;
 
     /** A request as the provider saw it. */
-    public record Received(String path, String authorization, JsonObject body, Map<String, String> headers) {
+    public record Received(String path, String authorization, JsonObject body, Map<String, String> headers,
+            long atNanos) {
+
+        public String model() {
+            return body.getString("model");
+        }
     }
 
     public static UpstreamBehavior defaultBehavior() {
@@ -51,9 +61,25 @@ public final class FakeLlmServer {
         behavior.set(next);
     }
 
+    /** The next requests, one behaviour each, before falling back to per-model and default behaviour. */
+    public void script(UpstreamBehavior... next) {
+        script.addAll(List.of(next));
+    }
+
+    /** What requests for one model get (when no script is pending). */
+    public void behaveFor(String model, UpstreamBehavior next) {
+        perModel.put(model, next);
+    }
+
+    public List<Received> receivedFor(String model) {
+        return received.stream().filter(r -> model.equals(r.model())).toList();
+    }
+
     /** Back to the default reply, with no request recorded and every circuit breaker of the service closed. */
     public void reset() {
         behavior.set(defaultBehavior());
+        script.clear();
+        perModel.clear();
         received.clear();
         CircuitBreakerMaintenance.get().resetAll();
     }
@@ -77,8 +103,11 @@ public final class FakeLlmServer {
             }
             Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             request.headers().forEach(header -> headers.put(header.getKey(), header.getValue()));
-            received.add(new Received(request.path(), request.getHeader("Authorization"), json, headers));
-            UpstreamBehavior b = behavior.get();
+            received.add(new Received(request.path(), request.getHeader("Authorization"), json, headers,
+                    System.nanoTime()));
+            UpstreamBehavior scripted = script.poll();
+            UpstreamBehavior b = scripted != null ? scripted
+                    : perModel.getOrDefault(json.getString("model", ""), behavior.get());
             Runnable answer = () -> answer(request.response(), json, b);
             if (b.latency().isZero()) {
                 answer.run();
@@ -99,15 +128,17 @@ public final class FakeLlmServer {
         if (request.getBoolean("stream", false)) {
             boolean usage = b.usage() && request.getJsonObject("stream_options", new JsonObject())
                     .getBoolean("include_usage", false);
+            String model = request.getString("model", MODEL);
             response.setChunked(true).putHeader("Content-Type", "text/event-stream");
             response.write(": connected\n\n");
-            sendChunk(response, b, usage, 0);
+            sendChunk(response, b, usage, 0, model);
         } else {
-            response.putHeader("Content-Type", "application/json").end(completion(b).encode());
+            response.putHeader("Content-Type", "application/json")
+                    .end(completion(b, request.getString("model", MODEL)).encode());
         }
     }
 
-    private void sendChunk(HttpServerResponse response, UpstreamBehavior b, boolean usage, int index) {
+    private void sendChunk(HttpServerResponse response, UpstreamBehavior b, boolean usage, int index, String model) {
         if (response.closed()) {
             return;
         }
@@ -120,15 +151,15 @@ public final class FakeLlmServer {
         }
         if (index == b.gateAfterChunks() && b.gate() != null && !b.gate().isDone()) {
             var context = vertx.getOrCreateContext();
-            b.gate().thenRun(() -> context.runOnContext(v -> sendChunk(response, b, usage, index)));
+            b.gate().thenRun(() -> context.runOnContext(v -> sendChunk(response, b, usage, index, model)));
             return;
         }
         if (index == b.chunks().size()) {
-            JsonObject last = chunk(null).put("choices", new JsonArray().add(new JsonObject()
+            JsonObject last = chunk(null, model).put("choices", new JsonArray().add(new JsonObject()
                     .put("index", 0).put("delta", new JsonObject()).put("finish_reason", b.finishReason())));
             response.write("data: " + last.encode() + "\n\n");
             if (usage) {
-                response.write("data: " + chunk(null).put("choices", new JsonArray()).put("usage", usage(b)).encode()
+                response.write("data: " + chunk(null, model).put("choices", new JsonArray()).put("usage", usage(b)).encode()
                         + "\n\n");
             }
             response.end("data: [DONE]\n\n");
@@ -138,17 +169,17 @@ public final class FakeLlmServer {
         if (index == 0) {
             delta.put("role", "assistant");
         }
-        response.write("data: " + chunk(delta).encode() + "\n\n");
+        response.write("data: " + chunk(delta, model).encode() + "\n\n");
         if (b.chunkDelay().isZero()) {
-            sendChunk(response, b, usage, index + 1);
+            sendChunk(response, b, usage, index + 1, model);
         } else {
-            vertx.setTimer(b.chunkDelay().toMillis(), id -> sendChunk(response, b, usage, index + 1));
+            vertx.setTimer(b.chunkDelay().toMillis(), id -> sendChunk(response, b, usage, index + 1, model));
         }
     }
 
-    private static JsonObject chunk(JsonObject delta) {
+    private static JsonObject chunk(JsonObject delta, String model) {
         JsonObject chunk = new JsonObject().put("id", "chatcmpl-fake").put("object", "chat.completion.chunk")
-                .put("model", MODEL);
+                .put("model", model);
         if (delta != null) {
             chunk.put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("delta", delta)
                     .putNull("finish_reason")));
@@ -156,9 +187,9 @@ public final class FakeLlmServer {
         return chunk;
     }
 
-    private static JsonObject completion(UpstreamBehavior b) {
+    private static JsonObject completion(UpstreamBehavior b, String model) {
         JsonObject completion = new JsonObject().put("id", "chatcmpl-fake").put("object", "chat.completion")
-                .put("model", MODEL)
+                .put("model", model)
                 .put("choices", new JsonArray().add(new JsonObject().put("index", 0)
                         .put("message", new JsonObject().put("role", "assistant").put("content", b.text()))
                         .put("finish_reason", b.finishReason())));
