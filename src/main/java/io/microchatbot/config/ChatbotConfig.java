@@ -78,6 +78,9 @@ public interface ChatbotConfig {
          */
         Optional<List<String>> fallbackModels();
 
+        /** A second OpenAI-compatible endpoint, tried when every model of the first one has failed. */
+        Secondary secondary();
+
         Retry retry();
 
         CircuitBreaker circuitBreaker();
@@ -92,6 +95,20 @@ public interface ChatbotConfig {
         Optional<String> httpReferer();
 
         Optional<String> appTitle();
+    }
+
+    interface Secondary {
+        /** Base URL of the second provider; absent: none. Timeouts and limits are the first one's. */
+        Optional<String> baseUrl();
+
+        /** Its key; OPENAI_API_KEY / OPENROUTER_API_KEY apply as for the first provider. */
+        Optional<String> apiKey();
+
+        /** Model asked of it; absent: the conversation's model. */
+        Optional<String> model();
+
+        /** Label stored with its replies; derived from its base URL when absent. */
+        Optional<String> provider();
     }
 
     /** Retries of one model, before its first token: only connect errors, timeouts, 429 and 5xx. */

@@ -36,9 +36,8 @@ public class LlmProviderHealthCheck implements HealthCheck {
                 .withData("provider", llm.providerName())
                 .withData("model", config.llm().model())
                 .withData("mode", OfflineProvider.NAME.equals(llm.providerName()) ? "offline" : "remote");
-        for (String model : llm.modelsCalled()) {
-            response.withData("circuit." + model, llm.circuitState(model).name().toLowerCase());
-        }
+        llm.circuitStates().forEach((target, state) -> response.withData("circuit." + target,
+                state.name().toLowerCase()));
         return response.build();
     }
 }

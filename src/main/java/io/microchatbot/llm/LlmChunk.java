@@ -10,10 +10,12 @@ public sealed interface LlmChunk {
      * The provider said the reply is over; {@code usage} is null when it reported none, {@code attempts} counts the
      * calls it took to get the stream going (retries and fallback models included).
      */
-    record Finished(String model, String finishReason, LlmUsage usage, int attempts) implements LlmChunk {
+    record Finished(String model, String finishReason, LlmUsage usage, int attempts, String provider)
+            implements LlmChunk {
 
-        public Finished withAttempts(int count) {
-            return new Finished(model, finishReason, usage, count);
+        /** As relayed to the caller: with the calls it took and the provider that answered. */
+        public Finished answeredBy(String providerName, int count) {
+            return new Finished(model, finishReason, usage, count, providerName);
         }
     }
 }

@@ -2,9 +2,9 @@ package io.microchatbot.llm;
 
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -15,31 +15,41 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 
-/** Chooses the provider once at start: the configured OpenAI-compatible endpoint, or the offline one. */
+/** Chooses the providers once at start: the configured OpenAI-compatible endpoints, or the offline one. */
 public class LlmProviders {
 
     /** Made at start, so that an offline service says so in its first log lines, not at its first request. */
     @Produces
-    @ApplicationScoped
+    @Singleton
     @Startup
-    LlmProvider provider(Vertx vertx, ObjectMapper json, ChatbotConfig config, TokenCounter tokens,
+    LlmBackends backends(Vertx vertx, ObjectMapper json, ChatbotConfig config, TokenCounter tokens,
             @ConfigProperty(name = "OPENAI_API_KEY") Optional<String> openAiKey,
             @ConfigProperty(name = "OPENROUTER_API_KEY") Optional<String> openRouterKey) {
-        return config.llm().baseUrl()
+        ChatbotConfig.Llm llm = config.llm();
+        LlmProvider primary = llm.baseUrl()
                 .filter(url -> !url.isBlank())
-                .<LlmProvider> map(url -> {
-                    String name = config.llm().provider().orElseGet(() -> OpenAiCompatibleProvider.providerFromUrl(url));
-                    Optional<String> key = apiKey(name, config.llm().apiKey(), openAiKey, openRouterKey);
-                    OpenAiCompatibleProvider provider = new OpenAiCompatibleProvider(vertx, json, config.llm(), url, key);
-                    Log.infof("LLM provider '%s' at %s, default model %s%s", provider.name(), redacted(url),
-                            config.llm().model(), key.isPresent() ? "" : " (no API key)");
-                    return provider;
-                })
+                .<LlmProvider> map(url -> remote(vertx, json, llm, llm.provider(), url, llm.apiKey(), openAiKey,
+                        openRouterKey, llm.model()))
                 .orElseGet(() -> {
                     Log.warn("No LLM configured (CHATBOT_LLM_BASE_URL is unset): replies come from the OFFLINE provider,"
                             + " a fixed deterministic answer for trying the API. Set CHATBOT_LLM_BASE_URL for real replies.");
                     return new OfflineProvider(tokens);
                 });
+        ChatbotConfig.Secondary second = llm.secondary();
+        Optional<LlmProvider> secondary = second.baseUrl()
+                .filter(url -> !url.isBlank())
+                .map(url -> remote(vertx, json, llm, second.provider(), url, second.apiKey(), openAiKey, openRouterKey,
+                        second.model().orElse("the conversation's model")));
+        return new LlmBackends(primary, secondary, second.model());
+    }
+
+    private static OpenAiCompatibleProvider remote(Vertx vertx, ObjectMapper json, ChatbotConfig.Llm llm,
+            Optional<String> label, String url, Optional<String> explicitKey, Optional<String> openAiKey,
+            Optional<String> openRouterKey, String model) {
+        String name = label.orElseGet(() -> OpenAiCompatibleProvider.providerFromUrl(url));
+        Optional<String> key = apiKey(name, explicitKey, openAiKey, openRouterKey);
+        Log.infof("LLM provider '%s' at %s, model %s%s", name, redacted(url), model, key.isPresent() ? "" : " (no API key)");
+        return new OpenAiCompatibleProvider(vertx, json, llm, name, url, key);
     }
 
     /**
@@ -65,7 +75,12 @@ public class LlmProviders {
         return url.replaceFirst("//[^/@]*@", "//***@");
     }
 
-    void close(@Disposes LlmProvider provider) {
+    void close(@Disposes LlmBackends backends) {
+        close(backends.primary());
+        backends.secondary().ifPresent(LlmProviders::close);
+    }
+
+    private static void close(LlmProvider provider) {
         if (provider instanceof OpenAiCompatibleProvider http) {
             http.close();
         }

@@ -41,7 +41,7 @@ public class OfflineProvider implements LlmProvider {
                 .onItem().call(word -> Uni.createFrom().nullItem().onItem().delayIt().by(CHUNK_PACE))
                 .map(LlmChunk.Delta::new);
         return Multi.createBy().concatenating().streams(deltas,
-                Multi.createFrom().item(new LlmChunk.Finished(request.model(), "stop", usage(request, reply), 1)));
+                Multi.createFrom().item(new LlmChunk.Finished(request.model(), "stop", usage(request, reply), 1, NAME)));
     }
 
     private static String replyTo(LlmRequest request) {

@@ -35,13 +35,13 @@ public class OpenAiCompatibleProvider implements LlmProvider {
     private final String name;
     private final Optional<String> apiKey;
 
-    public OpenAiCompatibleProvider(Vertx vertx, ObjectMapper json, ChatbotConfig.Llm config, String baseUrl,
-            Optional<String> apiKey) {
+    public OpenAiCompatibleProvider(Vertx vertx, ObjectMapper json, ChatbotConfig.Llm config, String name,
+            String baseUrl, Optional<String> apiKey) {
         this.vertx = vertx;
         this.json = json;
         this.config = config;
         this.completionsUri = stripTrailingSlash(baseUrl) + "/chat/completions";
-        this.name = config.provider().orElseGet(() -> providerFromUrl(baseUrl));
+        this.name = name;
         this.apiKey = apiKey;
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) config.connectTimeout().toMillis())

@@ -2,10 +2,13 @@ package io.microchatbot.llm;
 
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -29,7 +32,7 @@ import io.smallrye.mutiny.subscription.Cancellable;
  * <ul>
  * <li>per model: retries with exponential backoff and jitter (honouring the provider's Retry-After) on retryable
  * failures only, inside a circuit breaker named {@code llm:<provider>:<model>};</li>
- * <li>then the fallback models, in order, each with its own retries and breaker;</li>
+ * <li>then the fallback models, in order, and then the second provider, each with its own retries and breaker;</li>
  * <li>around it all, a bulkhead bounding the calls of this pod (a stream keeps its place until it ends); overflow
  * is 503 {@code llm_overloaded}.</li>
  * </ul>
@@ -47,13 +50,20 @@ public class ResilientLlm {
     private static final TypeLiteral<Uni<Void>> LIFETIME = new TypeLiteral<>() {
     };
 
-    private final LlmProvider provider;
+    private final LlmBackends backends;
     private final ChatbotConfig.Llm config;
     private final Guard bulkhead;
-    private final Map<String, Guard> perModel = new ConcurrentHashMap<>();
+    private final Map<String, Guard> perTarget = new ConcurrentHashMap<>();
 
-    ResilientLlm(LlmProvider provider, ChatbotConfig config) {
-        this.provider = provider;
+    /** One model of one provider: what a retry repeats and a circuit breaker watches. */
+    record Target(LlmProvider provider, String model) {
+        String key() {
+            return provider.name() + ":" + model;
+        }
+    }
+
+    ResilientLlm(LlmBackends backends, ChatbotConfig config) {
+        this.backends = backends;
         this.config = config.llm();
         this.bulkhead = Guard.create()
                 .withDescription("llm-bulkhead")
@@ -62,16 +72,17 @@ public class ResilientLlm {
                 .build();
     }
 
+    /** The provider asked first. */
     public String providerName() {
-        return provider.name();
+        return backends.primary().name();
     }
 
     /** A whole reply, from the requested model or a fallback; fails with an {@link LlmException}. */
     public Uni<LlmCompletion> complete(LlmRequest request) {
         AtomicInteger attempts = new AtomicInteger();
-        return bulkhead.get(() -> firstThatAnswers(request, model -> guard(model).get(() -> {
+        return bulkhead.get(() -> firstThatAnswers(request, target -> guard(target).get(() -> {
             attempts.incrementAndGet();
-            return provider.complete(request.withModel(model));
+            return target.provider().complete(request.withModel(target.model()));
         }, COMPLETION)), COMPLETION)
                 .map(completion -> completion.withAttempts(attempts.get()))
                 .onFailure().transform(this::toLlmException);
@@ -83,14 +94,16 @@ public class ResilientLlm {
      */
     public Multi<LlmChunk> stream(LlmRequest request) {
         AtomicInteger attempts = new AtomicInteger();
+        AtomicReference<Target> answering = new AtomicReference<>();
         return Multi.createFrom().emitter(emitter -> {
-            Supplier<Uni<Void>> lifetime = () -> firstThatAnswers(request, model -> guard(model).get(() -> {
+            Supplier<Uni<Void>> lifetime = () -> firstThatAnswers(request, target -> guard(target).get(() -> {
                 attempts.incrementAndGet();
-                return FirstToken.open(provider.stream(request.withModel(model)));
+                answering.set(target);
+                return FirstToken.open(target.provider().stream(request.withModel(target.model())));
             }, STREAM)).chain(stream -> Uni.createFrom().emitter(done -> {
                 Cancellable relay = stream.subscribe().with(
                         chunk -> emitter.emit(chunk instanceof LlmChunk.Finished finished
-                                ? finished.withAttempts(attempts.get())
+                                ? finished.answeredBy(answering.get().provider().name(), attempts.get())
                                 : chunk),
                         failure -> {
                             emitter.fail(toLlmException(failure));
@@ -109,28 +122,36 @@ public class ResilientLlm {
         });
     }
 
-    /** State of the breaker of one model: closed, open or half-open. */
-    public CircuitBreakerState circuitState(String model) {
-        return CircuitBreakerMaintenance.get().currentState(breakerName(model));
+    /** Circuit state of every provider:model called so far (closed, open, half-open). */
+    public Map<String, CircuitBreakerState> circuitStates() {
+        Map<String, CircuitBreakerState> states = new TreeMap<>();
+        perTarget.keySet().forEach(key -> states.put(key, CircuitBreakerMaintenance.get().currentState(breakerName(key))));
+        return states;
     }
 
-    /** The models with a breaker so far (the ones that were called). */
-    public List<String> modelsCalled() {
-        return List.copyOf(perModel.keySet());
-    }
-
-    private <T> Uni<T> firstThatAnswers(LlmRequest request, Function<String, Uni<T>> attempt) {
-        List<String> models = new ArrayList<>();
-        models.add(request.model());
-        config.fallbackModels().orElse(List.of()).stream()
-                .map(String::trim)
-                .filter(model -> !model.isEmpty() && !models.contains(model))
-                .forEach(models::add);
-        Uni<T> result = attempt.apply(models.get(0));
-        for (String fallback : models.subList(1, models.size())) {
-            result = result.onFailure(ResilientLlm::worthAnotherModel).recoverWithUni(() -> attempt.apply(fallback));
+    /**
+     * Tries the conversation's model, then the fallback models of the same provider, then the second provider;
+     * each target with its own retries and breaker.
+     */
+    private <T> Uni<T> firstThatAnswers(LlmRequest request, Function<Target, Uni<T>> attempt) {
+        Map<String, Target> targets = new LinkedHashMap<>();
+        add(targets, backends.primary(), request.model());
+        config.fallbackModels().orElse(List.of()).forEach(model -> add(targets, backends.primary(), model));
+        backends.secondary().ifPresent(
+                secondary -> add(targets, secondary, backends.secondaryModel().orElse(request.model())));
+        List<Target> ordered = new ArrayList<>(targets.values());
+        Uni<T> result = attempt.apply(ordered.get(0));
+        for (Target next : ordered.subList(1, ordered.size())) {
+            result = result.onFailure(ResilientLlm::worthAnotherModel).recoverWithUni(() -> attempt.apply(next));
         }
         return result;
+    }
+
+    private static void add(Map<String, Target> targets, LlmProvider provider, String model) {
+        String trimmed = model.trim();
+        if (!trimmed.isEmpty()) {
+            targets.putIfAbsent(provider.name() + ":" + trimmed, new Target(provider, trimmed));
+        }
     }
 
     /** Another model can help when this one failed on its own side; a malformed request fails everywhere alike. */
@@ -139,15 +160,15 @@ public class ResilientLlm {
                 || failure instanceof LlmException llm && (llm.retryable() || llm.code() == ErrorCode.llm_bad_response);
     }
 
-    private Guard guard(String model) {
-        return perModel.computeIfAbsent(model, this::newGuard);
+    private Guard guard(Target target) {
+        return perTarget.computeIfAbsent(target.key(), key -> newGuard(target));
     }
 
-    private Guard newGuard(String model) {
+    private Guard newGuard(Target target) {
         ChatbotConfig.Retry retry = config.retry();
         ChatbotConfig.CircuitBreaker breaker = config.circuitBreaker();
         return Guard.create()
-                .withDescription("llm " + provider.name() + "/" + model)
+                .withDescription("llm " + target.key())
                 .withRetry()
                 .maxRetries(retry.maxRetries())
                 .delay(retry.initialDelay().toMillis(), ChronoUnit.MILLIS)
@@ -158,7 +179,7 @@ public class ResilientLlm {
                 .withCustomBackoff().strategy(() -> new RetryAfterBackoff(retry.maxDelay())).done()
                 .done()
                 .withCircuitBreaker()
-                .name(breakerName(model))
+                .name(breakerName(target.key()))
                 .requestVolumeThreshold(breaker.requestVolumeThreshold())
                 .failureRatio(breaker.failureRatio())
                 .delay(breaker.delay().toMillis(), ChronoUnit.MILLIS)
@@ -168,8 +189,8 @@ public class ResilientLlm {
                 .build();
     }
 
-    private String breakerName(String model) {
-        return "llm:" + provider.name() + ":" + model;
+    private static String breakerName(String targetKey) {
+        return "llm:" + targetKey;
     }
 
     private LlmException toLlmException(Throwable failure) {

@@ -160,7 +160,7 @@ final class SseStreamCall {
         }
         ended = true;
         cancelTimers();
-        emitter.emit(new LlmChunk.Finished(model, finishReason == null ? "stop" : finishReason, usage, 1));
+        emitter.emit(new LlmChunk.Finished(model, finishReason == null ? "stop" : finishReason, usage, 1, null));
         emitter.complete();
     }
 

@@ -59,7 +59,7 @@ final class StreamedTurn {
         }
         LlmChunk.Finished finished = (LlmChunk.Finished) chunk;
         settled.set(true);
-        ReplyOutcome outcome = new ReplyOutcome(MessageStatus.complete, text(), finished.model(), llm.providerName(),
+        ReplyOutcome outcome = new ReplyOutcome(MessageStatus.complete, text(), finished.model(), finished.provider(),
                 finished.finishReason(), finished.usage(), finished.attempts(), ChatService.millisSince(startedAt),
                 timeToFirstTokenMs, null);
         return Detached.run(chat.store(start, outcome))

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import io.microchatbot.testing.FakeLlmResource;
 import io.microchatbot.testing.FakeLlmServer;
+import io.microchatbot.testing.SecondaryLlmResource;
 import io.microchatbot.testing.SseClient;
 import io.microchatbot.testing.UpstreamBehavior;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -40,8 +41,16 @@ class ResilienceTest {
     static final String PRIMARY = FakeLlmServer.MODEL;
     static final String FALLBACK = "fallback-model-a";
 
-    /** Two retries, a fallback model, a breaker that opens after 4 calls, a bulkhead of 2 + 1 waiting. */
+    /**
+     * Two retries, a fallback model, a second provider, a breaker that opens after 4 calls, a bulkhead of 2 + 1
+     * waiting.
+     */
     public static class Profile implements QuarkusTestProfile {
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(SecondaryLlmResource.class));
+        }
+
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.ofEntries(
@@ -61,10 +70,12 @@ class ResilienceTest {
     }
 
     private final FakeLlmServer upstream = FakeLlmResource.server();
+    private final FakeLlmServer secondary = SecondaryLlmResource.server();
 
     @AfterEach
     void resetUpstream() {
         upstream.reset();
+        secondary.reset();
     }
 
     @Test
@@ -99,6 +110,7 @@ class ResilienceTest {
     @Test
     void retryAfterLongerThanWeWaitIsPassedOnWithoutRetrying() {
         upstream.behave(UpstreamBehavior.status(429).retryAfter("30"));
+        secondary.behave(UpstreamBehavior.status(429).retryAfter("30"));
         String user = newUser();
         String id = conversation(user);
 
@@ -109,11 +121,13 @@ class ResilienceTest {
         // one call per model: no retry of either, the fallback was tried once
         assertThat(upstream.receivedFor(PRIMARY)).hasSize(1);
         assertThat(upstream.receivedFor(FALLBACK)).hasSize(1);
+        assertThat(secondary.received()).hasSize(1);
     }
 
     @Test
     void clientErrorsAreNeverRetried() {
         upstream.behave(UpstreamBehavior.status(400));
+        secondary.behave(UpstreamBehavior.status(400));
         String user = newUser();
         String id = conversation(user);
 
@@ -121,6 +135,7 @@ class ResilienceTest {
 
         assertThat(upstream.receivedFor(PRIMARY)).hasSize(1);
         assertThat(upstream.receivedFor(FALLBACK)).hasSize(1);
+        assertThat(secondary.received()).hasSize(1);
     }
 
     @Test
@@ -148,7 +163,7 @@ class ResilienceTest {
         send(user, id).then().statusCode(201); // the 4th call fills the window: the circuit opens
         int primaryCalls = upstream.receivedFor(PRIMARY).size();
         RestAssured.get("/q/health/ready").then().statusCode(200)
-                .body("checks.find { it.name == 'llm' }.data.'circuit." + PRIMARY + "'", equalTo("open"));
+                .body("checks.find { it.name == 'llm' }.data.'circuit.openai-compatible:" + PRIMARY + "'", equalTo("open"));
 
         send(user, id).then().statusCode(201);
         assertThat(upstream.receivedFor(PRIMARY)).hasSize(primaryCalls); // skipped while open
@@ -158,12 +173,13 @@ class ResilienceTest {
                 .untilAsserted(() -> assertThat(send(user, id).then().statusCode(201).extract().jsonPath()
                         .getString("model")).isEqualTo(PRIMARY));
         RestAssured.get("/q/health/ready").then()
-                .body("checks.find { it.name == 'llm' }.data.'circuit." + PRIMARY + "'", equalTo("closed"));
+                .body("checks.find { it.name == 'llm' }.data.'circuit.openai-compatible:" + PRIMARY + "'", equalTo("closed"));
     }
 
     @Test
     void allModelsFailingIs503WithRetryAfterAndAFailedReply() {
         upstream.behave(UpstreamBehavior.status(502));
+        secondary.behave(UpstreamBehavior.status(502));
         String user = newUser();
         String id = conversation(user);
 
@@ -174,6 +190,21 @@ class ResilienceTest {
                 .body("total_count", is(2))
                 .body("messages[1].metadata.status", equalTo("failed"));
         assertThat(upstream.received()).hasSize(6); // 3 attempts on each model
+        assertThat(secondary.received()).hasSize(3);
+    }
+
+    @Test
+    void secondProviderAnswersWhenEveryModelOfTheFirstFails() {
+        upstream.behave(UpstreamBehavior.status(503));
+        String user = newUser();
+        String id = conversation(user);
+
+        JsonPath turn = send(user, id).then().statusCode(201).extract().jsonPath();
+
+        assertThat(turn.getString("model")).isEqualTo(SecondaryLlmResource.MODEL);
+        assertThat(turn.getString("assistant_message.metadata.provider")).isEqualTo(SecondaryLlmResource.LABEL);
+        assertThat(turn.getInt("assistant_message.metadata.attempts")).isEqualTo(7); // 3 + 3 + 1
+        assertThat(secondary.lastRequest().authorization()).isEqualTo("Bearer sk-secondary-test");
     }
 
     @Test
