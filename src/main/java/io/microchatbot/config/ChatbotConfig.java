@@ -190,6 +190,13 @@ public interface ChatbotConfig {
         @WithDefault("10m")
         Duration lease();
 
+        /**
+         * A turn whose caller's deadline (x-envoy-expected-rq-timeout-ms or Request-Timeout) leaves less than this
+         * is refused with 504 deadline_exceeded before anything is stored or paid for.
+         */
+        @WithDefault("1s")
+        Duration minTimeToStart();
+
         /** Retry-After sent with 409 conversation_busy. */
         @WithDefault("2")
         int busyRetryAfterSeconds();

@@ -1,5 +1,6 @@
 package io.microchatbot.llm;
 
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ import jakarta.enterprise.util.TypeLiteral;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
+import io.microchatbot.Deadline;
 import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.problem.ErrorCode;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
@@ -78,29 +80,38 @@ public class ResilientLlm {
     }
 
     /** A whole reply, from the requested model or a fallback; fails with an {@link LlmException}. */
-    public Uni<LlmCompletion> complete(LlmRequest request) {
+    public Uni<LlmCompletion> complete(LlmRequest request, Deadline deadline) {
         AtomicInteger attempts = new AtomicInteger();
-        return bulkhead.get(() -> firstThatAnswers(request, target -> guard(target).get(() -> {
+        Uni<LlmCompletion> answer = bulkhead.get(() -> firstThatAnswers(request, target -> guard(target).get(() -> {
+            if (passed(deadline)) {
+                return Uni.createFrom().failure(deadlineExceeded());
+            }
             attempts.incrementAndGet();
             return target.provider().complete(request.withModel(target.model()));
-        }, COMPLETION)), COMPLETION)
+        }, COMPLETION)), COMPLETION);
+        return within(deadline, answer)
                 .map(completion -> completion.withAttempts(attempts.get()))
                 .onFailure().transform(this::toLlmException);
     }
 
     /**
      * A reply as it is generated, from the requested model or a fallback. Fails with an {@link LlmException};
-     * before its first chunk a failure means nothing was generated.
+     * before its first chunk a failure means nothing was generated. The caller's deadline bounds the wait for the
+     * first chunk, retries and fallbacks included; the chunks after it are not cut by it.
      */
-    public Multi<LlmChunk> stream(LlmRequest request) {
+    public Multi<LlmChunk> stream(LlmRequest request, Deadline deadline) {
         AtomicInteger attempts = new AtomicInteger();
         AtomicReference<Target> answering = new AtomicReference<>();
         return Multi.createFrom().emitter(emitter -> {
-            Supplier<Uni<Void>> lifetime = () -> firstThatAnswers(request, target -> guard(target).get(() -> {
-                attempts.incrementAndGet();
-                answering.set(target);
-                return FirstToken.open(target.provider().stream(request.withModel(target.model())));
-            }, STREAM)).chain(stream -> Uni.createFrom().emitter(done -> {
+            Supplier<Uni<Void>> lifetime = () -> within(deadline, firstThatAnswers(request,
+                    target -> guard(target).get(() -> {
+                        if (passed(deadline)) {
+                            return Uni.createFrom().failure(deadlineExceeded());
+                        }
+                        attempts.incrementAndGet();
+                        answering.set(target);
+                        return FirstToken.open(target.provider().stream(request.withModel(target.model())));
+                    }, STREAM))).chain(stream -> Uni.createFrom().emitter(done -> {
                 Cancellable relay = stream.subscribe().with(
                         chunk -> emitter.emit(chunk instanceof LlmChunk.Finished finished
                                 ? finished.answeredBy(answering.get().provider().name(), attempts.get())
@@ -120,6 +131,26 @@ public class ResilientLlm {
                     }, failure -> emitter.fail(toLlmException(failure)));
             emitter.onTermination(running::cancel);
         });
+    }
+
+    /**
+     * Fails with deadline_exceeded, and cancels the call, when the caller's deadline passes first. A retry or
+     * fallback scheduled before that finds the deadline passed and calls nothing.
+     */
+    private static <T> Uni<T> within(Deadline deadline, Uni<T> call) {
+        return deadline.remaining()
+                .map(left -> call.ifNoItem().after(left.isZero() ? Duration.ofMillis(1) : left)
+                        .failWith(ResilientLlm::deadlineExceeded))
+                .orElse(call);
+    }
+
+    private static boolean passed(Deadline deadline) {
+        return deadline.remaining().map(Duration::isZero).orElse(false);
+    }
+
+    private static LlmException deadlineExceeded() {
+        return new LlmException(ErrorCode.deadline_exceeded, "The caller's deadline passed before the LLM answered",
+                null, false, null);
     }
 
     /** Circuit state of every provider:model called so far (closed, open, half-open). */

@@ -25,7 +25,8 @@ public enum ErrorCode {
     llm_unavailable(503, "LLM provider unavailable"),
     llm_overloaded(503, "Too many LLM calls in progress"),
     database_unavailable(503, "Database unavailable"),
-    llm_timeout(504, "LLM provider timed out");
+    llm_timeout(504, "LLM provider timed out"),
+    deadline_exceeded(504, "The caller's deadline cannot be met");
 
     private final int status;
     private final String title;

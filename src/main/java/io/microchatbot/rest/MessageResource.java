@@ -68,14 +68,15 @@ public class MessageResource {
         var caller = CallerHeaders.from(headers);
         var conversationId = input.id(id);
         var message = input.message(body);
+        var deadline = CallerDeadline.from(headers);
         boolean streamed = representation.streamed(routing, body);
         String path = "/api/v1/conversations/" + conversationId + "/messages";
         if (streamed) {
-            return RestMulti.fromUniResponse(chat.stream(caller, conversationId, message),
+            return RestMulti.fromUniResponse(chat.stream(caller, conversationId, message, deadline),
                     turn -> events.events(path, turn),
                     turn -> TurnRepresentation.EVENT_STREAM_HEADERS);
         }
-        return RestMulti.fromUniResponse(chat.send(caller, conversationId, message).map(TurnView::of),
+        return RestMulti.fromUniResponse(chat.send(caller, conversationId, message, deadline).map(TurnView::of),
                 view -> Multi.createFrom().item(representation.json(view)),
                 view -> TurnRepresentation.jsonHeaders(uri.getBaseUriBuilder()
                         .path("api/v1/conversations/{conversation}/messages/{message}")

@@ -1,10 +1,12 @@
 package io.microchatbot.service;
 
+import java.time.Duration;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.microchatbot.Message;
+import io.microchatbot.Deadline;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.identity.Caller;
@@ -44,23 +46,36 @@ public class ChatService {
      * {@link LlmException} is passed on for the caller to see as a problem. Once the user message is stored the
      * turn runs to its end even if the caller hangs up, so the reply is stored and the conversation released.
      */
-    public Uni<TurnResult> send(Caller caller, UUID conversationId, UserInput input) {
-        return turns.begin(caller, conversationId, input)
-                .chain(start -> Detached.run(complete(start)));
+    public Uni<TurnResult> send(Caller caller, UUID conversationId, UserInput input, Deadline deadline) {
+        return ensureTimeToStart(deadline)
+                .chain(() -> turns.begin(caller, conversationId, input))
+                .chain(start -> Detached.run(complete(start, deadline)));
     }
 
     /**
      * Claims the conversation and stores the user message; failures here (404, 409, 400) happen before any event
      * is sent. The returned stream then never fails: it ends with exactly one terminal {@link TurnEvent}.
      */
-    public Uni<Multi<TurnEvent>> stream(Caller caller, UUID conversationId, UserInput input) {
-        return turns.begin(caller, conversationId, input)
-                .map(start -> new StreamedTurn(this, llm, vertx, start, request(start)).events());
+    public Uni<Multi<TurnEvent>> stream(Caller caller, UUID conversationId, UserInput input, Deadline deadline) {
+        return ensureTimeToStart(deadline)
+                .chain(() -> turns.begin(caller, conversationId, input))
+                .map(start -> new StreamedTurn(this, llm, vertx, start, request(start), deadline).events());
     }
 
-    private Uni<TurnResult> complete(TurnStart start) {
+    /** A caller who will stop waiting too soon gets 504 before anything is stored or paid for. */
+    private Uni<Void> ensureTimeToStart(Deadline deadline) {
+        Duration minimum = config.turn().minTimeToStart();
+        return deadline.remaining()
+                .filter(left -> left.compareTo(minimum) < 0)
+                .map(left -> Uni.createFrom().<Void> failure(new ApiException(ErrorCode.deadline_exceeded,
+                        "The caller's deadline leaves " + left.toMillis() + " ms; a turn needs at least "
+                                + minimum.toMillis() + " ms")))
+                .orElseGet(() -> Uni.createFrom().voidItem());
+    }
+
+    private Uni<TurnResult> complete(TurnStart start, Deadline deadline) {
         long startedAt = System.nanoTime();
-        return llm.complete(request(start))
+        return llm.complete(request(start), deadline)
                 .onItemOrFailure().transformToUni((completion, failure) -> failure == null
                         ? storeCompleted(start, completion, startedAt)
                         : storeFailed(start, failure, startedAt));

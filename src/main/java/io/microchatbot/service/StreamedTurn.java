@@ -2,6 +2,7 @@ package io.microchatbot.service;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.microchatbot.Deadline;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.llm.LlmChunk;
 import io.microchatbot.llm.LlmException;
@@ -30,12 +31,15 @@ final class StreamedTurn {
     private final Vertx vertx;
     private final TurnStart start;
     private final LlmRequest request;
+    private final Deadline deadline;
     private final AtomicBoolean settled = new AtomicBoolean();
     private final StringBuilder text = new StringBuilder();
     private final long startedAt = System.nanoTime();
     private volatile Long timeToFirstTokenMs;
 
-    StreamedTurn(ChatService chat, ResilientLlm llm, Vertx vertx, TurnStart start, LlmRequest request) {
+    StreamedTurn(ChatService chat, ResilientLlm llm, Vertx vertx, TurnStart start, LlmRequest request,
+            Deadline deadline) {
+        this.deadline = deadline;
         this.chat = chat;
         this.llm = llm;
         this.vertx = vertx;
@@ -44,7 +48,7 @@ final class StreamedTurn {
     }
 
     Multi<TurnEvent> events() {
-        Multi<TurnEvent> reply = llm.stream(request)
+        Multi<TurnEvent> reply = llm.stream(request, deadline)
                 .onItem().transformToUniAndConcatenate(this::relay)
                 .onFailure().recoverWithMulti(failure -> broken(failure).toMulti());
         return Multi.createBy().concatenating()

@@ -39,6 +39,17 @@ public final class SseClient implements AutoCloseable {
     /** POSTs {@code body} to {@code path} as {@code user}; {@code accept} may be null to send no Accept header. */
     public static SseClient post(int port, String path, String user, String accept, String body)
             throws IOException, InterruptedException {
+        return post(port, path, user, accept, null, null, body);
+    }
+
+    /** As {@link #post}, with one extra request header. */
+    public static SseClient postWithHeader(int port, String path, String user, String header, String value, String body)
+            throws IOException, InterruptedException {
+        return post(port, path, user, null, header, value, body);
+    }
+
+    private static SseClient post(int port, String path, String user, String accept, String header, String value,
+            String body) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("X-User-ID", user)
@@ -46,6 +57,9 @@ public final class SseClient implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (accept != null) {
             request.header("Accept", accept);
+        }
+        if (header != null) {
+            request.header(header, value);
         }
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         return new SseClient(client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));

@@ -1,0 +1,60 @@
+package io.microchatbot.rest;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+
+import jakarta.ws.rs.core.HttpHeaders;
+
+import io.microchatbot.Deadline;
+import io.microchatbot.problem.ApiException;
+
+/**
+ * The caller's deadline: Envoy's (Istio's) {@code x-envoy-expected-rq-timeout-ms}, or {@code Request-Timeout} in
+ * seconds; the nearer one when both are sent.
+ */
+final class CallerDeadline {
+
+    static final String ENVOY_HEADER = "x-envoy-expected-rq-timeout-ms";
+    static final String REQUEST_TIMEOUT_HEADER = "Request-Timeout";
+
+    private CallerDeadline() {
+    }
+
+    static Deadline from(HttpHeaders headers) {
+        Duration envoy = millis(headers.getHeaderString(ENVOY_HEADER));
+        Duration requested = seconds(headers.getHeaderString(REQUEST_TIMEOUT_HEADER));
+        Duration budget = envoy == null ? requested
+                : requested == null ? envoy : (envoy.compareTo(requested) <= 0 ? envoy : requested);
+        return budget == null ? Deadline.NONE : Deadline.in(budget);
+    }
+
+    private static Duration millis(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            long millis = Long.parseLong(value.trim());
+            if (millis > 0) {
+                return Duration.ofMillis(millis);
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw ApiException.invalid(ENVOY_HEADER, "must be a positive number of milliseconds");
+    }
+
+    private static Duration seconds(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            BigDecimal seconds = new BigDecimal(value.trim());
+            if (seconds.signum() > 0 && seconds.compareTo(BigDecimal.valueOf(86_400)) <= 0) {
+                return Duration.ofMillis(seconds.movePointRight(3).longValue());
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw ApiException.invalid(REQUEST_TIMEOUT_HEADER, "must be a positive number of seconds");
+    }
+}
