@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.vertx.core.json.JsonObject;
 
@@ -39,6 +40,12 @@ public final class SseClient implements AutoCloseable {
     /** POSTs {@code body} to {@code path} as {@code user}; {@code accept} may be null to send no Accept header. */
     public static SseClient post(int port, String path, String user, String accept, String body)
             throws IOException, InterruptedException {
+        return post(port, path, user, accept, body, Map.of());
+    }
+
+    /** As {@link #post(int, String, String, String, String)}, with more request headers. */
+    public static SseClient post(int port, String path, String user, String accept, String body,
+            Map<String, String> headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("X-User-ID", user)
@@ -47,6 +54,7 @@ public final class SseClient implements AutoCloseable {
         if (accept != null) {
             request.header("Accept", accept);
         }
+        headers.forEach(request::header);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         return new SseClient(client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
     }
