@@ -24,6 +24,8 @@ public interface ChatbotConfig {
 
     Database database();
 
+    Idempotency idempotency();
+
     interface Llm {
         /** Base URL of an OpenAI-compatible API, e.g. {@code https://api.openai.com/v1}. Absent: the offline provider answers. */
         Optional<String> baseUrl();
@@ -208,6 +210,27 @@ public interface ChatbotConfig {
          * when absent a random key is made at start and cursors do not survive a restart.
          */
         Optional<String> secret();
+    }
+
+    interface Idempotency {
+        /** How long a key is remembered after its first use; an expired key counts as never used. */
+        @WithDefault("24h")
+        Duration ttl();
+
+        /**
+         * How long a request may hold its key in progress. After this the request is taken as lost (its pod died)
+         * and a retry with the same key runs again; keep it above the longest turn (chatbot.turn.lease).
+         */
+        @WithDefault("10m")
+        Duration lockTimeout();
+
+        /** How often expired keys are deleted (read by the scheduler, see IdempotencyCleanup). */
+        @WithDefault("10m")
+        Duration cleanupInterval();
+
+        /** Retry-After sent with 409 request_in_progress. */
+        @WithDefault("2")
+        int inProgressRetryAfterSeconds();
     }
 
     interface Database {

@@ -15,8 +15,10 @@ public enum ErrorCode {
     method_not_allowed(405, "Method not allowed"),
     not_acceptable(406, "Not acceptable"),
     conversation_busy(409, "Conversation busy"),
+    request_in_progress(409, "Request in progress"),
     payload_too_large(413, "Payload too large"),
     unsupported_media_type(415, "Unsupported media type"),
+    idempotency_key_reused(422, "Idempotency key reused"),
     llm_rate_limited(429, "LLM provider rate limit reached"),
     /** Recorded on replies cut short because the caller went away; never sent, nobody is left to read it. */
     client_disconnected(499, "Caller disconnected"),

@@ -1,6 +1,7 @@
 package io.microchatbot.rest;
 
-import java.net.URI;
+import java.util.List;
+import java.util.Map;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -11,8 +12,15 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
@@ -20,11 +28,16 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.microchatbot.idempotency.Answer;
+import io.microchatbot.idempotency.Idempotency;
+import io.microchatbot.idempotency.IdempotencyKey;
+import io.microchatbot.identity.Caller;
 import io.microchatbot.identity.CallerHeaders;
 import io.microchatbot.rest.api.ConversationPageView;
 import io.microchatbot.rest.api.ConversationView;
 import io.microchatbot.rest.api.CreateConversationRequest;
 import io.microchatbot.service.ConversationService;
+import io.microchatbot.service.NewConversation;
 import io.smallrye.mutiny.Uni;
 
 @Path("/api/v1/conversations")
@@ -34,23 +47,41 @@ public class ConversationResource {
 
     private final ConversationService conversations;
     private final InputValidator input;
+    private final Idempotency idempotency;
+    private final Answers answers;
 
-    ConversationResource(ConversationService conversations, InputValidator input) {
+    ConversationResource(ConversationService conversations, InputValidator input, Idempotency idempotency,
+            Answers answers) {
         this.conversations = conversations;
         this.input = input;
+        this.idempotency = idempotency;
+        this.answers = answers;
     }
 
+    /** Opens a conversation; with an {@code Idempotency-Key} at most once, retries getting the recorded answer. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Open a conversation")
-    public Uni<RestResponse<ConversationView>> create(CreateConversationRequest body, HttpHeaders headers) {
+    @Parameter(name = IdempotencyKey.HEADER, in = ParameterIn.HEADER, required = false,
+            description = "Opens the conversation at most once; retries get the recorded answer"
+                    + " (docs/api.md#idempotent-requests)")
+    @APIResponse(responseCode = "201", description = "The new conversation; Location is its URL",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = ConversationView.class)))
+    public Uni<Response> create(CreateConversationRequest body, HttpHeaders headers, UriInfo uri) {
         var caller = CallerHeaders.from(headers);
         var request = input.conversation(body);
+        var idempotent = idempotency.request(headers, caller, "POST", "/api/v1/conversations",
+                MediaType.APPLICATION_JSON, body);
+        return idempotency.guard(idempotent, () -> open(caller, request, uri), answers.problems(uri))
+                .map(Answers::response);
+    }
+
+    private Uni<Answer> open(Caller caller, NewConversation request, UriInfo uri) {
         return conversations.create(caller, request)
                 .map(ConversationView::of)
-                .map(view -> RestResponse.ResponseBuilder.<ConversationView> created(URI.create("/api/v1/conversations/" + view.id()))
-                        .entity(view)
-                        .build());
+                .map(view -> answers.json(201, Map.of("Location", List.of(uri.getBaseUriBuilder()
+                        .path("api/v1/conversations/{id}").build(view.id()).toString())), view));
     }
 
     @GET

@@ -1,5 +1,7 @@
 package io.microchatbot.rest;
 
+import java.util.UUID;
+
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -10,14 +12,21 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestMulti;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import io.microchatbot.idempotency.Answer;
+import io.microchatbot.idempotency.Idempotency;
+import io.microchatbot.idempotency.IdempotencyKey;
+import io.microchatbot.Deadline;
+import io.microchatbot.identity.Caller;
 import io.microchatbot.identity.CallerHeaders;
 import io.microchatbot.rest.api.MessagePageView;
 import io.microchatbot.rest.api.MessageView;
@@ -25,6 +34,7 @@ import io.microchatbot.rest.api.SendMessageRequest;
 import io.microchatbot.rest.api.TurnView;
 import io.microchatbot.service.ChatService;
 import io.microchatbot.service.ConversationService;
+import io.microchatbot.service.UserInput;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
@@ -39,26 +49,34 @@ public class MessageResource {
     private final InputValidator input;
     private final TurnEventsSse events;
     private final TurnRepresentation representation;
+    private final Idempotency idempotency;
+    private final Answers answers;
 
     MessageResource(ChatService chat, ConversationService conversations, InputValidator input, TurnEventsSse events,
-            TurnRepresentation representation) {
+            TurnRepresentation representation, Idempotency idempotency, Answers answers) {
         this.chat = chat;
         this.conversations = conversations;
         this.input = input;
         this.events = events;
         this.representation = representation;
+        this.idempotency = idempotency;
+        this.answers = answers;
     }
 
     /**
      * One chat turn. Answers 201 with both stored messages as JSON, or 200 with server-sent events when the caller
      * sends {@code Accept: text/event-stream} or {@code "stream": true}. Both are written by the same streaming
      * writer (see {@link TurnRepresentation}), so failures found before the reply starts (404, 409, 400) are
-     * ordinary problem responses in either case.
+     * ordinary problem responses in either case. With an {@code Idempotency-Key} the turn runs at most once and
+     * its answer is replayed to retries (see {@link Idempotency}).
      */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(TurnRepresentation.INTERNAL_MEDIA_TYPE)
     @Operation(summary = "Send a message and get the reply (one chat turn), as JSON or as server-sent events")
+    @Parameter(name = IdempotencyKey.HEADER, in = ParameterIn.HEADER, required = false,
+            description = "Runs the turn at most once; retries get its recorded answer"
+                    + " (docs/api.md#idempotent-requests)")
     @APIResponse(responseCode = "201", description = "The stored user message and reply",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TurnView.class)))
     @APIResponse(responseCode = "200", description = "Server-sent events: message.created, message.delta…, then one"
@@ -71,17 +89,30 @@ public class MessageResource {
         var deadline = CallerDeadline.from(headers);
         boolean streamed = representation.streamed(routing, body);
         String path = "/api/v1/conversations/" + conversationId + "/messages";
-        if (streamed) {
-            return RestMulti.fromUniResponse(chat.stream(caller, conversationId, message, deadline),
-                    turn -> events.events(path, turn),
-                    turn -> TurnRepresentation.EVENT_STREAM_HEADERS);
-        }
-        return RestMulti.fromUniResponse(chat.send(caller, conversationId, message, deadline).map(TurnView::of),
-                view -> Multi.createFrom().item(representation.json(view)),
-                view -> TurnRepresentation.jsonHeaders(uri.getBaseUriBuilder()
+        var idempotent = idempotency.request(headers, caller, "POST", path,
+                streamed ? MediaType.SERVER_SENT_EVENTS : MediaType.APPLICATION_JSON, body);
+        Uni<Answer> answer = idempotency.guard(idempotent,
+                () -> streamed ? streamedTurn(caller, conversationId, message, deadline, path)
+                        : jsonTurn(caller, conversationId, message, deadline, uri),
+                answers.problems(uri));
+        return RestMulti.fromUniResponse(answer, Answer::chunks, Answer::headers, Answer::status);
+    }
+
+    private Uni<Answer> streamedTurn(Caller caller, UUID conversationId, UserInput message, Deadline deadline,
+            String path) {
+        return chat.stream(caller, conversationId, message, deadline)
+                .map(turn -> new Answer.Streamed(200, TurnRepresentation.EVENT_STREAM_HEADERS,
+                        events.events(path, turn)));
+    }
+
+    private Uni<Answer> jsonTurn(Caller caller, UUID conversationId, UserInput message, Deadline deadline,
+            UriInfo uri) {
+        return chat.send(caller, conversationId, message, deadline)
+                .map(TurnView::of)
+                .map(view -> new Answer.Whole(201, TurnRepresentation.jsonHeaders(uri.getBaseUriBuilder()
                         .path("api/v1/conversations/{conversation}/messages/{message}")
                         .build(conversationId, view.assistant_message().id()).toString()),
-                view -> 201);
+                        representation.json(view)));
     }
 
     @GET

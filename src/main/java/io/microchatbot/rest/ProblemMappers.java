@@ -26,10 +26,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response api(ApiException e, UriInfo uri) {
-        if (e.code().status() >= 500) {
-            Log.warnf("%s: %s", e.code(), e.getMessage());
-        }
-        return respond(e, uri);
+        return respond(describe(e), uri);
     }
 
     @ServerExceptionMapper
@@ -73,14 +70,28 @@ public class ProblemMappers {
     /** A bug: the caller gets a problem with the correlation id to report, the log gets the stack trace. */
     @ServerExceptionMapper
     public Response unexpected(Throwable e, UriInfo uri) {
+        return respond(describe(e), uri);
+    }
+
+    /**
+     * The problem a failure of the work behind a request is answered with, logged as the mappers log it: shared
+     * with the idempotent writes, which record that problem as their answer.
+     */
+    static ApiException describe(Throwable e) {
+        if (e instanceof ApiException api) {
+            if (api.code().status() >= 500) {
+                Log.warnf("%s: %s", api.code(), api.getMessage());
+            }
+            return api;
+        }
         if (DatabaseUnavailable.test(e)) {
             Log.warnf("Database unreachable: %s", e.getMessage());
-            return respond(new ApiException(ErrorCode.database_unavailable, "The database is unreachable; retry shortly",
-                    DATABASE_RETRY_AFTER_SECONDS), uri);
+            return new ApiException(ErrorCode.database_unavailable, "The database is unreachable; retry shortly",
+                    DATABASE_RETRY_AFTER_SECONDS);
         }
         Log.error("Unhandled failure", e);
-        return respond(new ApiException(ErrorCode.internal_error,
-                "The request failed; see the service log with this correlation id"), uri);
+        return new ApiException(ErrorCode.internal_error,
+                "The request failed; see the service log with this correlation id");
     }
 
     static ApiException fromJackson(JsonProcessingException e) {

@@ -14,16 +14,28 @@ public final class Sql {
     private Sql() {
     }
 
+    /** Runs an INSERT, UPDATE or DELETE and returns how many rows it changed. */
+    public static int execute(String statement) throws SQLException {
+        try (Connection connection = connect();
+                Statement sql = connection.createStatement()) {
+            return sql.executeUpdate(statement);
+        }
+    }
+
     /** The first column of the first row, as text; null when there is no row. */
     public static String text(String query) throws SQLException {
-        var config = ConfigProvider.getConfig();
-        String url = config.getValue("quarkus.datasource.jdbc.url", String.class);
-        String user = config.getValue("quarkus.datasource.username", String.class);
-        String password = config.getOptionalValue("quarkus.datasource.password", String.class).orElse("");
-        try (Connection connection = DriverManager.getConnection(url, user, password);
+        try (Connection connection = connect();
                 Statement statement = connection.createStatement();
                 ResultSet row = statement.executeQuery(query)) {
             return row.next() ? row.getString(1) : null;
         }
+    }
+
+    private static Connection connect() throws SQLException {
+        var config = ConfigProvider.getConfig();
+        String url = config.getValue("quarkus.datasource.jdbc.url", String.class);
+        String user = config.getValue("quarkus.datasource.username", String.class);
+        String password = config.getOptionalValue("quarkus.datasource.password", String.class).orElse("");
+        return DriverManager.getConnection(url, user, password);
     }
 }

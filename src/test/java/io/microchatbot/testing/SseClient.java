@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.vertx.core.json.JsonObject;
 
@@ -39,17 +40,18 @@ public final class SseClient implements AutoCloseable {
     /** POSTs {@code body} to {@code path} as {@code user}; {@code accept} may be null to send no Accept header. */
     public static SseClient post(int port, String path, String user, String accept, String body)
             throws IOException, InterruptedException {
-        return post(port, path, user, accept, null, null, body);
+        return post(port, path, user, accept, body, Map.of());
     }
 
-    /** As {@link #post}, with one extra request header. */
+    /** As {@link #post(int, String, String, String, String)}, with one extra request header. */
     public static SseClient postWithHeader(int port, String path, String user, String header, String value, String body)
             throws IOException, InterruptedException {
-        return post(port, path, user, null, header, value, body);
+        return post(port, path, user, null, body, Map.of(header, value));
     }
 
-    private static SseClient post(int port, String path, String user, String accept, String header, String value,
-            String body) throws IOException, InterruptedException {
+    /** As {@link #post(int, String, String, String, String)}, with more request headers. */
+    public static SseClient post(int port, String path, String user, String accept, String body,
+            Map<String, String> headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("X-User-ID", user)
@@ -58,9 +60,7 @@ public final class SseClient implements AutoCloseable {
         if (accept != null) {
             request.header("Accept", accept);
         }
-        if (header != null) {
-            request.header(header, value);
-        }
+        headers.forEach(request::header);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         return new SseClient(client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
     }

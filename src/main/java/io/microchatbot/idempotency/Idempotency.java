@@ -1,0 +1,169 @@
+package io.microchatbot.idempotency;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.HttpHeaders;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.microchatbot.config.ChatbotConfig;
+import io.microchatbot.identity.Caller;
+import io.microchatbot.problem.ApiException;
+import io.microchatbot.problem.ErrorCode;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Runs a write at most once per {@code Idempotency-Key} (see docs/api.md#idempotent-requests). The key is
+ * claimed in PostgreSQL before the work starts; the work's answer, success or problem, is recorded and replayed
+ * to every later request with the same key and fingerprint. A request without a key runs as if this did not
+ * exist.
+ */
+@ApplicationScoped
+public class Idempotency {
+
+    private final IdempotencyStore store;
+    private final ObjectMapper json;
+    private final ChatbotConfig.Idempotency config;
+
+    Idempotency(IdempotencyStore store, ObjectMapper json, ChatbotConfig config) {
+        this.store = store;
+        this.json = json;
+        this.config = config.idempotency();
+    }
+
+    /**
+     * The request's key and fingerprint, or empty when it sends no key; 400 validation_failed for a malformed key.
+     * The fingerprint covers the method, the path, the media type of the answer and the body as parsed, with
+     * object keys sorted and absent top-level fields equal to null ones, so that reformatting does not matter.
+     */
+    public Optional<IdempotentRequest> request(HttpHeaders headers, Caller caller, String method, String path,
+            String answeredAs, Object body) {
+        return IdempotencyKey.from(headers)
+                .map(key -> new IdempotentRequest(caller, key,
+                        Fingerprint.of(method, path, answeredAs, canonical(body))));
+    }
+
+    /**
+     * Runs {@code work} when the key is new (or expired, or abandoned by a dead pod), recording its answer;
+     * failures of the work are recorded as the problems {@code problem} makes of them, except
+     * {@code conversation_busy}, which frees the key. With a key already used, answers without running anything:
+     * the recorded answer marked {@code Idempotent-Replayed: true}, 409 request_in_progress while the first request
+     * runs, 422 idempotency_key_reused when the fingerprint differs. Once started, the work and its record run to
+     * their end even if the caller hangs up.
+     */
+    public Uni<Answer> guard(Optional<IdempotentRequest> request, Supplier<Uni<Answer>> work,
+            Function<Throwable, Answer.Whole> problem) {
+        if (request.isEmpty()) {
+            return work.get();
+        }
+        return store.claim(request.get())
+                .chain(claim -> switch (claim) {
+                    case Claim.Acquired acquired -> run(acquired, work, problem);
+                    case Claim.Existing existing -> Uni.createFrom().item(() -> answer(request.get(), existing));
+                });
+    }
+
+    private Uni<Answer> run(Claim.Acquired claim, Supplier<Uni<Answer>> work,
+            Function<Throwable, Answer.Whole> problem) {
+        Uni<Answer> execution = Uni.createFrom().deferred(work::get)
+                .onFailure(Idempotency::notRecorded).call(() -> store.release(claim))
+                .onFailure(failure -> !notRecorded(failure)).recoverWithItem(problem)
+                .chain(answer -> record(claim, answer));
+        return detached(execution);
+    }
+
+    /** A whole answer is recorded before it is sent; a stream when it ends. */
+    private Uni<Answer> record(Claim.Acquired claim, Answer answer) {
+        return switch (answer) {
+            case Answer.Whole whole -> store.complete(claim, whole).replaceWith(whole);
+            case Answer.Streamed streamed -> Uni.createFrom().item(new RecordedStream(store, claim, streamed).answer());
+        };
+    }
+
+    private Answer answer(IdempotentRequest request, Claim.Existing existing) {
+        if (!existing.fingerprint().equals(request.fingerprint())) {
+            throw new ApiException(ErrorCode.idempotency_key_reused, "This Idempotency-Key was already used for"
+                    + " another request (different method, path, body or answer format); use a new key");
+        }
+        if (existing.response() == null) {
+            throw new ApiException(ErrorCode.request_in_progress, "A request with this Idempotency-Key is still"
+                    + " running; send it again later to get its response", config.inProgressRetryAfterSeconds());
+        }
+        Log.debugf("Replaying the recorded response of an Idempotency-Key (%d)", existing.response().status());
+        return existing.response().replayed();
+    }
+
+    /**
+     * A refusal because of another, concurrent turn: nothing was done and the caller is told to send the same
+     * request again, so the key must not keep the refusal.
+     */
+    private static boolean notRecorded(Throwable failure) {
+        return failure instanceof ApiException api && api.code() == ErrorCode.conversation_busy;
+    }
+
+    /**
+     * The caller cancelling stops waiting for the execution, not the execution. A stream whose caller left before
+     * it started is cancelled at once, so that the turn stores its reply and the record is completed.
+     */
+    private static Uni<Answer> detached(Uni<Answer> execution) {
+        return Uni.createFrom().emitter(emitter -> {
+            AtomicBoolean ended = new AtomicBoolean();
+            emitter.onTermination(() -> ended.set(true));
+            execution.subscribe().with(answer -> {
+                if (ended.get()) {
+                    abandon(answer);
+                } else {
+                    emitter.complete(answer);
+                }
+            }, emitter::fail);
+        });
+    }
+
+    private static void abandon(Answer answer) {
+        if (answer instanceof Answer.Streamed streamed) {
+            streamed.events().subscribe().with(subscription -> subscription.cancel(), item -> {
+            }, failure -> {
+            }, () -> {
+            });
+        }
+    }
+
+    private byte[] canonical(Object body) {
+        JsonNode tree = body == null ? json.createObjectNode() : json.valueToTree(body);
+        if (tree instanceof ObjectNode object) {
+            object.properties().removeIf(field -> field.getValue().isNull());
+        }
+        try {
+            return json.writeValueAsBytes(sorted(tree));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot encode a request body", e);
+        }
+    }
+
+    private JsonNode sorted(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            Map<String, JsonNode> fields = new TreeMap<>();
+            object.properties().forEach(field -> fields.put(field.getKey(), sorted(field.getValue())));
+            ObjectNode copy = json.createObjectNode();
+            fields.forEach(copy::set);
+            return copy;
+        }
+        if (node instanceof ArrayNode array) {
+            ArrayNode copy = json.createArrayNode();
+            array.forEach(element -> copy.add(sorted(element)));
+            return copy;
+        }
+        return node;
+    }
+}

@@ -1,0 +1,57 @@
+package io.microchatbot.idempotency;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Keeps the text of a streamed answer as it passes and records it once, when the stream ends: its end reaches the
+ * caller only after the record is written, so a retry sent after the end is a replay. If the caller hangs up
+ * first, what was sent until then is recorded (a stream without its terminal event).
+ */
+final class RecordedStream {
+
+    private final IdempotencyStore store;
+    private final Claim.Acquired claim;
+    private final Answer.Streamed answer;
+    private final StringBuilder text = new StringBuilder();
+    private final AtomicBoolean recorded = new AtomicBoolean();
+
+    RecordedStream(IdempotencyStore store, Claim.Acquired claim, Answer.Streamed answer) {
+        this.store = store;
+        this.claim = claim;
+        this.answer = answer;
+    }
+
+    Answer.Streamed answer() {
+        Multi<String> events = answer.events()
+                .onItem().invoke(this::append)
+                .onCompletion().call(() -> detached(record()))
+                .onFailure().call(failure -> detached(record()))
+                .onCancellation().invoke(() -> record().subscribe().with(ignored -> {
+                }));
+        return new Answer.Streamed(answer.status(), answer.headers(), events);
+    }
+
+    /** Records once, whichever of end, failure and hang-up comes first; never fails (see the store). */
+    private Uni<Void> record() {
+        if (!recorded.compareAndSet(false, true)) {
+            return Uni.createFrom().voidItem();
+        }
+        return store.complete(claim, new Answer.Whole(answer.status(), answer.headers(), text()));
+    }
+
+    /** A caller who hangs up while the record is written stops waiting for it, but does not stop it. */
+    private static Uni<Void> detached(Uni<Void> work) {
+        return Uni.createFrom().emitter(emitter -> work.subscribe().with(emitter::complete, emitter::fail));
+    }
+
+    private synchronized void append(String chunk) {
+        text.append(chunk);
+    }
+
+    private synchronized String text() {
+        return text.toString();
+    }
+}
