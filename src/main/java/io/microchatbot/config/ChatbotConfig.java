@@ -176,6 +176,14 @@ public interface ChatbotConfig {
         /** Retry-After sent with 409 conversation_busy. */
         @WithDefault("2")
         int busyRetryAfterSeconds();
+
+        /**
+         * How often every replica looks for turns left without a reply (their pod died, or the database went away,
+         * after the user message was stored) once their lease has expired; the first look is right after start.
+         * A duration, or {@code off} to disable it. Read by the {@code @Scheduled} expression of TurnRecoveryJob.
+         */
+        @WithDefault("30s")
+        String recoveryInterval();
     }
 
     interface Cursor {
