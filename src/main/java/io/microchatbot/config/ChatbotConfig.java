@@ -184,6 +184,13 @@ public interface ChatbotConfig {
          */
         @WithDefault("30s")
         String recoveryInterval();
+
+        /**
+         * On shutdown, after the HTTP drain ({@code quarkus.shutdown.timeout}) and after cutting the requests still
+         * running, how long to wait for their turns to store their replies before the database pool closes.
+         */
+        @WithDefault("5s")
+        Duration shutdownGrace();
     }
 
     interface Cursor {
