@@ -52,6 +52,11 @@ public class DrainingRequests {
         running.forEach(request -> request.connection().close());
     }
 
+    /** API requests running now (each is forgotten when its response ends or its connection closes). */
+    public int running() {
+        return running.size();
+    }
+
     private void admit(RoutingContext context) {
         if (phase.draining()) {
             refuse(context);

@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.microchatbot.rest.DrainingRequests;
 import io.microchatbot.testing.FakeLlmResource;
 import io.microchatbot.testing.FakeLlmServer;
 import io.microchatbot.testing.SseClient;
@@ -24,8 +25,9 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 
 /**
- * A stop waits for the turns {@link RunningTurns} holds, so every way a turn ends must take it out: otherwise each
- * stop would wait its whole grace period for nothing.
+ * A stop waits for the turns {@link RunningTurns} holds and cuts the requests {@link DrainingRequests} holds, so
+ * every way a turn or request ends must take it out: otherwise a stop would wait its whole grace period for
+ * nothing, and a long-lived pod would collect finished requests.
  */
 @QuarkusTest
 @QuarkusTestResource(FakeLlmResource.class)
@@ -36,13 +38,16 @@ class RunningTurnsTest {
     @Inject
     RunningTurns running;
 
+    @Inject
+    DrainingRequests requests;
+
     @AfterEach
     void resetUpstream() {
         upstream.reset();
     }
 
     @Test
-    void aStreamIsRunningUntilItsReplyIsStoredAndEveryOtherEndingEndsItToo() throws Exception {
+    void aStreamIsRunningUntilItsReplyIsStoredAndEveryWayATurnEndsForgetsItAndItsRequest() throws Exception {
         CompletableFuture<Void> gate = new CompletableFuture<>();
         upstream.behave(UpstreamBehavior.reply("one", " two").gateAfter(1, gate));
         String user = newUser();
@@ -78,7 +83,8 @@ class RunningTurnsTest {
         awaitNoneRunning();
     }
 
+    /** Neither the turn nor its request is left behind, whether the response ended or the caller hung up. */
     private void awaitNoneRunning() {
-        await().atMost(Duration.ofSeconds(10)).until(() -> running.count() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> running.count() == 0 && requests.running() == 0);
     }
 }
