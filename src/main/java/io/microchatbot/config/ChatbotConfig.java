@@ -202,6 +202,21 @@ public interface ChatbotConfig {
         /** Retry-After sent with 409 conversation_busy. */
         @WithDefault("2")
         int busyRetryAfterSeconds();
+
+        /**
+         * How often every replica looks for turns left without a reply (their pod died, or the database went away,
+         * after the user message was stored) once their lease has expired; the first look is right after start.
+         * A duration, or {@code off} to disable it. Read by the {@code @Scheduled} expression of TurnRecoveryJob.
+         */
+        @WithDefault("30s")
+        String recoveryInterval();
+
+        /**
+         * On shutdown, after the HTTP drain ({@code quarkus.shutdown.timeout}) and after cutting the requests still
+         * running, how long to wait for their turns to store their replies before the database pool closes.
+         */
+        @WithDefault("5s")
+        Duration shutdownGrace();
     }
 
     interface Cursor {

@@ -27,6 +27,13 @@ public enum ErrorCode {
     llm_unavailable(503, "LLM provider unavailable"),
     llm_overloaded(503, "Too many LLM calls in progress"),
     database_unavailable(503, "Database unavailable"),
+    /**
+     * Recorded on replies of turns that never ended because their pod stopped or the database became unreachable
+     * before the reply was stored; written later by the turn recovery job. Never sent.
+     */
+    turn_interrupted(503, "Turn interrupted"),
+    /** The pod is draining before it stops: a request arriving then is refused so that another pod takes it. */
+    shutting_down(503, "Service shutting down"),
     llm_timeout(504, "LLM provider timed out"),
     deadline_exceeded(504, "The caller's deadline cannot be met");
 

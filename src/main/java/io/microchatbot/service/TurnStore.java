@@ -35,19 +35,44 @@ public class TurnStore {
     private final PromptBuilder prompts;
     private final ChatbotConfig config;
     private final ObjectMapper json;
+    private final RunningTurns running;
 
     TurnStore(ConversationRepository conversations, MessageRepository messages, PromptBuilder prompts,
-            ChatbotConfig config, ObjectMapper json) {
+            ChatbotConfig config, ObjectMapper json, RunningTurns running) {
         this.conversations = conversations;
         this.messages = messages;
         this.prompts = prompts;
         this.config = config;
         this.json = json;
+        this.running = running;
     }
 
-    /** 404 when the caller has no such conversation, 409 conversation_busy while another turn holds it. */
-    @WithTransaction
+    /**
+     * 404 when the caller has no such conversation, 409 conversation_busy while another turn holds it. The turn
+     * counts as running ({@link RunningTurns}) from the commit until {@link #finish} or {@link #release} commits.
+     */
     public Uni<TurnStart> begin(Caller caller, UUID conversationId, UserInput input) {
+        return beginInTransaction(caller, conversationId, input)
+                .invoke(running::begun);
+    }
+
+    /** Stores the reply and ends the turn; the reply is stored even when the conversation moved on. */
+    public Uni<Message> finish(TurnStart turn, ReplyOutcome outcome) {
+        return finishInTransaction(turn, outcome)
+                .invoke(() -> running.ended(turn));
+    }
+
+    /** Ends a turn whose reply could not be stored, so that the conversation is usable again at once. */
+    public Uni<Integer> release(TurnStart turn) {
+        return releaseInTransaction(turn)
+                .onTermination().invoke(() -> running.ended(turn));
+    }
+
+    // The three transactions are called through this bean (ArC intercepts self-invocation), so that the methods
+    // above see them committed.
+
+    @WithTransaction
+    Uni<TurnStart> beginInTransaction(Caller caller, UUID conversationId, UserInput input) {
         return conversations.findOwnedForUpdate(conversationId, caller)
                 .onItem().ifNull().failWith(() -> ApiException.notFound("Conversation"))
                 .invoke(conversation -> ensureIdle(conversation, Clock.now()))
@@ -56,18 +81,16 @@ public class TurnStore {
                         .chain(history -> claim(conversation, input, history)));
     }
 
-    /** Stores the reply and ends the turn; the reply is stored even when the conversation moved on. */
     @WithTransaction
-    public Uni<Message> finish(TurnStart turn, ReplyOutcome outcome) {
+    Uni<Message> finishInTransaction(TurnStart turn, ReplyOutcome outcome) {
         Instant now = Clock.after(turn.userMessage().createdAt);
         Message reply = reply(turn.userMessage(), outcome, now);
         return messages.persist(reply)
                 .call(() -> conversations.recordMessage(reply.conversationId, now, turn.lease()));
     }
 
-    /** Ends a turn whose reply could not be stored, so that the conversation is usable again at once. */
     @WithTransaction
-    public Uni<Integer> release(TurnStart turn) {
+    Uni<Integer> releaseInTransaction(TurnStart turn) {
         return conversations.releaseLease(turn.userMessage().conversationId, turn.lease());
     }
 

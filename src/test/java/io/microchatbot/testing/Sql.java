@@ -31,6 +31,18 @@ public final class Sql {
         }
     }
 
+    /** Runs statements the API cannot make, such as a turn whose pod died; returns the rows changed by the last. */
+    public static int update(String... statements) throws SQLException {
+        try (Connection connection = connect();
+                Statement statement = connection.createStatement()) {
+            int changed = 0;
+            for (String sql : statements) {
+                changed = statement.executeUpdate(sql);
+            }
+            return changed;
+        }
+    }
+
     private static Connection connect() throws SQLException {
         var config = ConfigProvider.getConfig();
         String url = config.getValue("quarkus.datasource.jdbc.url", String.class);

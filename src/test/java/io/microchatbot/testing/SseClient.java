@@ -111,6 +111,20 @@ public final class SseClient implements AutoCloseable {
         return events;
     }
 
+    /** The remaining events up to the end of the stream, or up to the connection being cut by the server. */
+    public List<Event> restUntilCut() {
+        List<Event> events = new ArrayList<>();
+        try {
+            Event event;
+            while ((event = next()) != null) {
+                events.add(event);
+            }
+        } catch (IOException cut) {
+            // the connection ended without the stream's last chunk
+        }
+        return events;
+    }
+
     public String body() throws IOException {
         StringBuilder body = new StringBuilder();
         String line;

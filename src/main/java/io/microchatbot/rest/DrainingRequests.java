@@ -1,0 +1,84 @@
+package io.microchatbot.rest;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.microchatbot.lifecycle.ShutdownPhase;
+import io.microchatbot.problem.ErrorCode;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * API requests while the pod stops. Once it drains ({@link ShutdownPhase}), a new request is refused with
+ * {@code 503 shutting_down}, {@code Retry-After: 1} and {@code Connection: close}: nothing was started, so the
+ * caller (or the mesh) can send it again at once and reach another pod. Health endpoints keep answering. A request
+ * still running when the drain period is over (a stream that did not finish) is cut while the database can still
+ * be reached, so that its turn stores the partial reply as {@code incomplete} instead of leaving no reply at all.
+ */
+@ApplicationScoped
+public class DrainingRequests {
+
+    private static final int RETRY_AFTER_SECONDS = 1;
+    private final ShutdownPhase phase;
+    private final ObjectMapper json;
+    private final Set<HttpServerRequest> running = ConcurrentHashMap.newKeySet();
+
+    DrainingRequests(ShutdownPhase phase, ObjectMapper json) {
+        this.phase = phase;
+        this.json = json;
+    }
+
+    void install(@Observes Router router) {
+        router.route("/api/*").order(Integer.MIN_VALUE + 2).handler(this::admit);
+    }
+
+    /** Runs when the drain period is over or timed out, before the database pool closes. */
+    void cutUnfinished(@Observes @Priority(10) ShutdownEvent event) {
+        if (running.isEmpty()) {
+            return;
+        }
+        Log.warnf("Cutting %d request(s) still running after the drain period", running.size());
+        running.forEach(request -> request.connection().close());
+    }
+
+    /** API requests running now (each is forgotten when its response ends or its connection closes). */
+    public int running() {
+        return running.size();
+    }
+
+    private void admit(RoutingContext context) {
+        if (phase.draining()) {
+            refuse(context);
+            return;
+        }
+        HttpServerRequest request = context.request();
+        running.add(request);
+        context.addEndHandler(ended -> running.remove(request));
+        context.next();
+    }
+
+    private void refuse(RoutingContext context) {
+        try {
+            context.response()
+                    .setStatusCode(503)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
+                    .putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS))
+                    .putHeader(HttpHeaders.CONNECTION, "close")
+                    .end(json.writeValueAsString(ProblemMappers.problem(ErrorCode.shutting_down,
+                            "This instance is shutting down; send the request again", context.request().path())));
+        } catch (JsonProcessingException e) {
+            context.fail(e);
+        }
+    }
+}
