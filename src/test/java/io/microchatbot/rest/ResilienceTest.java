@@ -167,6 +167,9 @@ class ResilienceTest {
 
         send(user, id).then().statusCode(201);
         assertThat(upstream.receivedFor(PRIMARY)).hasSize(primaryCalls); // skipped while open
+        assertThat(RestAssured.get("/q/metrics").asString()).contains(
+                "ft_circuitbreaker_state_current{method=\"llm openai-compatible:" + PRIMARY + "\",state=\"open\"} 1.0",
+                "ft_circuitbreaker_opened_total{method=\"llm openai-compatible:" + PRIMARY + "\"} 1.0");
 
         upstream.behaveFor(PRIMARY, FakeLlmServer.defaultBehavior());
         org.awaitility.Awaitility.await().pollDelay(Duration.ofMillis(1100)).atMost(Duration.ofSeconds(5))
