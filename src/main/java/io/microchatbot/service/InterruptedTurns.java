@@ -7,13 +7,12 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.microchatbot.Conversation;
 import io.microchatbot.Message;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.MessageType;
+import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.repository.ConversationRepository;
 import io.microchatbot.repository.MessageRepository;
@@ -40,12 +39,12 @@ public class InterruptedTurns {
 
     private final ConversationRepository conversations;
     private final MessageRepository messages;
-    private final ObjectMapper json;
+    private final Replies replies;
 
-    InterruptedTurns(ConversationRepository conversations, MessageRepository messages, ObjectMapper json) {
+    InterruptedTurns(ConversationRepository conversations, MessageRepository messages, Replies replies) {
         this.conversations = conversations;
         this.messages = messages;
-        this.json = json;
+        this.replies = replies;
     }
 
     /**
@@ -94,42 +93,14 @@ public class InterruptedTurns {
 
     private Uni<Message> storeFailedReply(Conversation conversation, Message user) {
         Instant now = Clock.after(user.createdAt);
-        Message reply = failedReply(user, now);
+        Message reply = replies.reply(user, new ReplyOutcome(MessageStatus.failed, "", null, null, null, null, 0, null,
+                null, new ApiException(ErrorCode.turn_interrupted, DETAIL)), now);
         conversation.turnLeaseUntil = null;
         conversation.messageCount++;
         conversation.updatedAt = now;
         return messages.persist(reply)
                 .invoke(stored -> Log.warnf("Turn of conversation %s was interrupted; stored failed reply %s",
                         conversation.id, stored.id));
-    }
-
-    private Message failedReply(Message user, Instant now) {
-        Message message = new Message();
-        message.id = UUID.randomUUID();
-        message.conversationId = user.conversationId;
-        message.tenantId = user.tenantId;
-        message.userId = user.userId;
-        message.messageType = MessageType.assistant;
-        message.status = MessageStatus.failed;
-        message.content = "";
-        message.contentTokens = 0;
-        message.metadata = metadata();
-        message.createdAt = now;
-        message.updatedAt = now;
-        return message;
-    }
-
-    /** TurnStore's shape; which model and provider the turn called is not known, so they are null. */
-    private String metadata() {
-        ObjectNode node = json.createObjectNode();
-        node.put("status", MessageStatus.failed.name());
-        node.putNull("model");
-        node.putNull("provider");
-        node.putNull("finish_reason");
-        ObjectNode error = node.putObject("error");
-        error.put("code", ErrorCode.turn_interrupted.name());
-        error.put("detail", DETAIL);
-        return node.toString();
     }
 
     private record Batch(int found, int settled) {

@@ -6,7 +6,7 @@ import io.microchatbot.problem.ApiException;
 
 /**
  * How a reply ended, as it is to be stored. {@code error} is null for a complete reply; {@code attempts} is the
- * number of provider calls it took (0 when unknown).
+ * number of provider calls it took (0 when unknown); {@code latencyMs} is null when the call was never timed.
  */
 public record ReplyOutcome(
         MessageStatus status,
@@ -16,7 +16,7 @@ public record ReplyOutcome(
         String finishReason,
         LlmUsage usage,
         int attempts,
-        long latencyMs,
+        Long latencyMs,
         Long timeToFirstTokenMs,
         ApiException error) {
 }

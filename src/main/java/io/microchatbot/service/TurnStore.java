@@ -6,9 +6,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.microchatbot.Conversation;
 import io.microchatbot.Message;
 import io.microchatbot.MessageStatus;
@@ -34,16 +31,16 @@ public class TurnStore {
     private final MessageRepository messages;
     private final PromptBuilder prompts;
     private final ChatbotConfig config;
-    private final ObjectMapper json;
+    private final Replies replies;
     private final RunningTurns running;
 
     TurnStore(ConversationRepository conversations, MessageRepository messages, PromptBuilder prompts,
-            ChatbotConfig config, ObjectMapper json, RunningTurns running) {
+            ChatbotConfig config, Replies replies, RunningTurns running) {
         this.conversations = conversations;
         this.messages = messages;
         this.prompts = prompts;
         this.config = config;
-        this.json = json;
+        this.replies = replies;
         this.running = running;
     }
 
@@ -84,7 +81,7 @@ public class TurnStore {
     @WithTransaction
     Uni<Message> finishInTransaction(TurnStart turn, ReplyOutcome outcome) {
         Instant now = Clock.after(turn.userMessage().createdAt);
-        Message reply = reply(turn.userMessage(), outcome, now);
+        Message reply = replies.reply(turn.userMessage(), outcome, now);
         return messages.persist(reply)
                 .call(() -> conversations.recordMessage(reply.conversationId, now, turn.lease()));
     }
@@ -132,60 +129,5 @@ public class TurnStore {
         message.createdAt = now;
         message.updatedAt = now;
         return message;
-    }
-
-    private Message reply(Message user, ReplyOutcome outcome, Instant now) {
-        Message message = new Message();
-        message.id = UUID.randomUUID();
-        message.conversationId = user.conversationId;
-        message.tenantId = user.tenantId;
-        message.userId = user.userId;
-        message.messageType = MessageType.assistant;
-        message.status = outcome.status();
-        message.content = outcome.content();
-        message.contentTokens = outcome.usage() != null && outcome.status() == MessageStatus.complete
-                ? outcome.usage().completionTokens()
-                : prompts.count(outcome.content());
-        message.model = outcome.model();
-        message.provider = outcome.provider();
-        message.finishReason = outcome.finishReason();
-        if (outcome.usage() != null) {
-            message.promptTokens = outcome.usage().promptTokens();
-            message.completionTokens = outcome.usage().completionTokens();
-            message.totalTokens = outcome.usage().totalTokens();
-        }
-        message.latencyMs = outcome.latencyMs();
-        message.metadata = replyMetadata(message, outcome);
-        message.createdAt = now;
-        message.updatedAt = now;
-        return message;
-    }
-
-    /** What the API shows of a reply's generation, in its metadata object. */
-    private String replyMetadata(Message message, ReplyOutcome outcome) {
-        ObjectNode node = json.createObjectNode();
-        node.put("status", message.status.name());
-        node.put("model", message.model);
-        node.put("provider", message.provider);
-        node.put("finish_reason", message.finishReason);
-        if (outcome.usage() != null) {
-            ObjectNode usage = node.putObject("usage");
-            usage.put("prompt_tokens", outcome.usage().promptTokens());
-            usage.put("completion_tokens", outcome.usage().completionTokens());
-            usage.put("total_tokens", outcome.usage().totalTokens());
-        }
-        if (outcome.attempts() > 0) {
-            node.put("attempts", outcome.attempts());
-        }
-        node.put("latency_ms", outcome.latencyMs());
-        if (outcome.timeToFirstTokenMs() != null) {
-            node.put("time_to_first_token_ms", outcome.timeToFirstTokenMs());
-        }
-        if (outcome.error() != null) {
-            ObjectNode error = node.putObject("error");
-            error.put("code", outcome.error().code().name());
-            error.put("detail", outcome.error().getMessage());
-        }
-        return node.toString();
     }
 }
