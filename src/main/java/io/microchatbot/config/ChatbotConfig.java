@@ -3,6 +3,7 @@ package io.microchatbot.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -25,6 +26,12 @@ public interface ChatbotConfig {
     Database database();
 
     Idempotency idempotency();
+
+    Redis redis();
+
+    Cache cache();
+
+    RateLimit rateLimit();
 
     interface Llm {
         /** Base URL of an OpenAI-compatible API, e.g. {@code https://api.openai.com/v1}. Absent: the offline provider answers. */
@@ -252,5 +259,102 @@ public interface ChatbotConfig {
         /** Create the configured database on start when it does not exist (local runs). */
         @WithDefault("false")
         boolean createIfMissing();
+    }
+
+    /** How requests use Redis: it is a speed-up and a shared counter, never a reason for a request to fail. */
+    interface Redis {
+        /** A command not answered within this is given up (the request goes on without Redis). */
+        @WithDefault("100ms")
+        Duration commandTimeout();
+
+        /** Redis failures are logged at most once per interval (with the count since the last line). */
+        @WithDefault("30s")
+        Duration errorLogInterval();
+
+        /**
+         * When half of the last ten commands failed, Redis is not asked at all for this long (a circuit breaker), so
+         * that requests do not each wait for the command timeout while Redis hangs.
+         */
+        @WithDefault("2s")
+        Duration pause();
+    }
+
+    /**
+     * The newest messages of each conversation (up to chatbot.llm.context-max-messages), cached in Redis for the next
+     * turn's context and the first page of its messages.
+     */
+    interface Cache {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** A conversation's cached messages are dropped this long after they were last read or written. */
+        @WithDefault("1h")
+        Duration ttl();
+    }
+
+    /**
+     * Token buckets in Redis shared by every replica. A turn takes one token of the caller's and the tenant's turn
+     * buckets; any other API call one token of their read buckets.
+     */
+    interface RateLimit {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Turns per second refilled into each caller's bucket. */
+        @WithDefault("1")
+        double rate();
+
+        /** Turns a caller may send in a burst. */
+        @WithDefault("10")
+        int capacity();
+
+        /** Other API calls (reads, conversation changes) per second per caller. */
+        @WithDefault("20")
+        double readRate();
+
+        @WithDefault("100")
+        int readCapacity();
+
+        /** Turns per second per tenant, all its callers together. */
+        @WithDefault("20")
+        double tenantRate();
+
+        @WithDefault("200")
+        int tenantCapacity();
+
+        /** Other API calls per second per tenant. */
+        @WithDefault("200")
+        double tenantReadRate();
+
+        @WithDefault("1000")
+        int tenantReadCapacity();
+
+        /**
+         * LLM tokens (prompt + completion, as the provider reports them) a tenant may use per minute; a turn is
+         * refused while the tenant's budget is spent. Absent: no budget.
+         */
+        OptionalInt tenantTokensPerMinute();
+
+        /** Turns one caller may have running at once, across replicas. */
+        @WithDefault("4")
+        int maxConcurrentTurns();
+
+        /**
+         * A running turn's place among its caller's concurrent turns is held for this long and renewed while it
+         * runs: a pod that dies mid-turn frees the place after it.
+         */
+        @WithDefault("30s")
+        Duration turnLease();
+
+        /**
+         * Redis unreachable: true limits each pod by a local bucket with the settings above divided by
+         * chatbot.rate-limit.replicas; false lets every request through (counted and logged). Never fails closed.
+         */
+        @WithDefault("true")
+        boolean localFallback();
+
+        /** Replicas sharing the limits, used to size the local fallback buckets. */
+        @WithDefault("1")
+        int replicas();
     }
 }

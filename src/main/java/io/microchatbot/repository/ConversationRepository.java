@@ -28,6 +28,14 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
                    order by m.created_at desc, m.id desc limit 1) = 'user'
             order by c.turn_lease_until
             limit :max""";
+    private static final String RECORD_MESSAGE = """
+            update conversations
+            set message_count = message_count + 1,
+                updated_at = :now,
+                turn_lease_until = case when turn_lease_until = cast(:lease as timestamptz) then null
+                                        else turn_lease_until end
+            where id = :id
+            returning message_count""";
     /** FOR UPDATE, not FOR NO KEY UPDATE: it also skips a row whose reply is being inserted (its foreign key check). */
     private static final String LOCK_EXPIRED = """
             select id from conversations
@@ -55,15 +63,16 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
         return find(query, Sort.descending("createdAt", "id"), params).range(0, size - 1).list();
     }
 
-    /** Counts one more message and, when {@code releaseLease} matches the held lease, ends the turn. */
-    public Uni<Integer> recordMessage(UUID id, Instant now, Instant releaseLease) {
-        if (releaseLease == null) {
-            return update("messageCount = messageCount + 1, updatedAt = :now where id = :id",
-                    Parameters.with("now", now).and("id", id));
-        }
-        return update("messageCount = messageCount + 1, updatedAt = :now,"
-                + " turnLeaseUntil = case when turnLeaseUntil = :lease then null else turnLeaseUntil end where id = :id",
-                Parameters.with("now", now).and("id", id).and("lease", releaseLease));
+    /**
+     * Counts one more message and, when {@code releaseLease} matches the held lease, ends the turn. Returns the new
+     * message count (what the context cache stamps its entry with), or null when the conversation is gone.
+     */
+    public Uni<Long> recordMessage(UUID id, Instant now, Instant releaseLease) {
+        return getSession().chain(session -> session.createNativeQuery(RECORD_MESSAGE, Long.class)
+                .setParameter("id", id)
+                .setParameter("now", now)
+                .setParameter("lease", releaseLease)
+                .getSingleResultOrNull());
     }
 
     /** Ends a turn that stored no reply (used when the reply could not be written). */

@@ -5,6 +5,8 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.microchatbot.Message;
 import io.microchatbot.pagination.Position;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
@@ -15,6 +17,14 @@ import io.smallrye.mutiny.Uni;
 /** Messages of a conversation in (created_at, id) order, read by keyset so that pages stay stable under writes. */
 @ApplicationScoped
 public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
+
+    private final Counter rowsRead;
+
+    MessageRepository(MeterRegistry registry) {
+        this.rowsRead = Counter.builder("chatbot.db.message.rows.read")
+                .description("Message rows read from PostgreSQL for contexts and pages (what the cache saves)")
+                .register(registry);
+    }
 
     /** One page after {@code after} (exclusive, null for the first page) in the given direction. */
     public Uni<List<Message>> page(UUID conversationId, boolean ascending, Position after, int size) {
@@ -27,7 +37,8 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
             params = params.and("at", after.createdAt()).and("id", after.id());
         }
         Sort sort = ascending ? Sort.ascending("createdAt", "id") : Sort.descending("createdAt", "id");
-        return find(query, sort, params).range(0, size - 1).list();
+        return find(query, sort, params).range(0, size - 1).<Message> list()
+                .invoke(rows -> rowsRead.increment(rows.size()));
     }
 
     /** The newest messages, newest first: the raw material of the next prompt. */

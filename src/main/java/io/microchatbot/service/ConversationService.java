@@ -1,7 +1,9 @@
 package io.microchatbot.service;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -13,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.microchatbot.Conversation;
 import io.microchatbot.Message;
+import io.microchatbot.cache.ContextCache;
 import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.pagination.CursorCodec;
@@ -34,15 +37,17 @@ public class ConversationService {
     private final PromptBuilder prompts;
     private final ObjectMapper json;
     private final ChatbotConfig config;
+    private final ContextCache cache;
 
     ConversationService(ConversationRepository conversations, MessageRepository messages, CursorCodec cursors,
-            PromptBuilder prompts, ObjectMapper json, ChatbotConfig config) {
+            PromptBuilder prompts, ObjectMapper json, ChatbotConfig config, ContextCache cache) {
         this.conversations = conversations;
         this.messages = messages;
         this.cursors = cursors;
         this.prompts = prompts;
         this.json = json;
         this.config = config;
+        this.cache = cache;
     }
 
     @WithTransaction
@@ -79,16 +84,28 @@ public class ConversationService {
      * Applies a merge-patch. A system prompt that leaves no room in the model's context window is refused, as is
      * metadata that outgrows its limit once merged.
      */
-    @WithTransaction
     public Uni<Conversation> update(Caller caller, UUID id, ConversationChanges changes) {
+        return updateInTransaction(caller, id, changes)
+                .call(conversation -> cache.invalidate(conversation.tenantId, conversation.id));
+    }
+
+    /** Deletes the conversation and all its messages. */
+    public Uni<Void> delete(Caller caller, UUID id) {
+        return deleteInTransaction(caller, id)
+                .call(() -> cache.invalidate(caller.tenantId(), id));
+    }
+
+    // Called through this bean (ArC intercepts self-invocation) so that the cache is invalidated after the commit.
+
+    @WithTransaction
+    Uni<Conversation> updateInTransaction(Caller caller, UUID id, ConversationChanges changes) {
         return owned(caller, id)
                 .invoke(conversation -> apply(conversation, changes))
                 .invoke(prompts::ensureSystemPromptFits);
     }
 
-    /** Deletes the conversation and all its messages. */
     @WithTransaction
-    public Uni<Void> delete(Caller caller, UUID id) {
+    Uni<Void> deleteInTransaction(Caller caller, UUID id) {
         return owned(caller, id)
                 .call(conversations::delete)
                 .replaceWithVoid();
@@ -103,9 +120,36 @@ public class ConversationService {
         String listing = "messages:" + id;
         Position after = cursor == null ? null : cursors.decode(cursor, listing, ascending);
         return owned(caller, id)
-                .chain(conversation -> messages.page(id, ascending, after, limit + 1)
+                .chain(conversation -> rows(conversation, ascending, after, limit + 1)
                         .map(rows -> page(rows, limit, listing, ascending, m -> new Position(m.createdAt, m.id),
                                 conversation.messageCount)));
+    }
+
+    /**
+     * A first page comes from the cache when it holds the state at the count just read and enough of it; the page
+     * is then that state, as if read at that instant. Later pages, and misses, read PostgreSQL.
+     */
+    private Uni<List<Message>> rows(Conversation conversation, boolean ascending, Position after, int size) {
+        if (after != null) {
+            return messages.page(conversation.id, ascending, after, size);
+        }
+        return cache.newest(ContextCache.MESSAGES, conversation.tenantId, conversation.id, conversation.messageCount)
+                .chain(cached -> cached.flatMap(newest -> firstPage(newest, conversation.messageCount, ascending, size))
+                        .map(rows -> Uni.createFrom().item(rows))
+                        .orElseGet(() -> messages.page(conversation.id, ascending, null, size)));
+    }
+
+    /** The first {@code size} messages in the asked order, if the cached newest ones are enough to tell. */
+    static Optional<List<Message>> firstPage(List<Message> newestFirst, long messageCount, boolean ascending, int size) {
+        boolean whole = newestFirst.size() >= messageCount;
+        if (!ascending && (whole || newestFirst.size() >= size)) {
+            return Optional.of(newestFirst.subList(0, Math.min(size, newestFirst.size())));
+        }
+        if (ascending && whole) {
+            List<Message> oldestFirst = new ArrayList<>(newestFirst.reversed());
+            return Optional.of(oldestFirst.subList(0, Math.min(size, oldestFirst.size())));
+        }
+        return Optional.empty();
     }
 
     /** One message of one of the caller's conversations. */

@@ -1,6 +1,7 @@
 package io.microchatbot.service;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -8,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.microchatbot.Conversation;
 import io.microchatbot.Message;
+import io.microchatbot.cache.ContextCache;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.MessageType;
 import io.microchatbot.config.ChatbotConfig;
@@ -33,15 +35,17 @@ public class TurnStore {
     private final ChatbotConfig config;
     private final Replies replies;
     private final RunningTurns running;
+    private final ContextCache cache;
 
     TurnStore(ConversationRepository conversations, MessageRepository messages, PromptBuilder prompts,
-            ChatbotConfig config, Replies replies, RunningTurns running) {
+            ChatbotConfig config, Replies replies, RunningTurns running, ContextCache cache) {
         this.conversations = conversations;
         this.messages = messages;
         this.prompts = prompts;
         this.config = config;
         this.replies = replies;
         this.running = running;
+        this.cache = cache;
     }
 
     /**
@@ -50,13 +54,18 @@ public class TurnStore {
      */
     public Uni<TurnStart> begin(Caller caller, UUID conversationId, UserInput input) {
         return beginInTransaction(caller, conversationId, input)
-                .invoke(running::begun);
+                .invoke(begun -> running.begun(begun.start()))
+                .call(this::cacheBegun)
+                .map(Begun::start);
     }
 
     /** Stores the reply and ends the turn; the reply is stored even when the conversation moved on. */
     public Uni<Message> finish(TurnStart turn, ReplyOutcome outcome) {
         return finishInTransaction(turn, outcome)
-                .invoke(() -> running.ended(turn));
+                .invoke(() -> running.ended(turn))
+                .call(stored -> stored.messageCount() == null ? Uni.createFrom().voidItem()
+                        : cache.append(stored.reply(), stored.messageCount()))
+                .map(Stored::reply);
     }
 
     /** Ends a turn whose reply could not be stored, so that the conversation is usable again at once. */
@@ -69,21 +78,22 @@ public class TurnStore {
     // above see them committed.
 
     @WithTransaction
-    Uni<TurnStart> beginInTransaction(Caller caller, UUID conversationId, UserInput input) {
+    Uni<Begun> beginInTransaction(Caller caller, UUID conversationId, UserInput input) {
         return conversations.findOwnedForUpdate(conversationId, caller)
                 .onItem().ifNull().failWith(() -> ApiException.notFound("Conversation"))
                 .invoke(conversation -> ensureIdle(conversation, Clock.now()))
                 .invoke(conversation -> prompts.ensureFits(conversation, input.contentTokens()))
-                .chain(conversation -> messages.newest(conversationId, config.llm().contextMaxMessages())
+                .chain(conversation -> history(conversation)
                         .chain(history -> claim(conversation, input, history)));
     }
 
     @WithTransaction
-    Uni<Message> finishInTransaction(TurnStart turn, ReplyOutcome outcome) {
+    Uni<Stored> finishInTransaction(TurnStart turn, ReplyOutcome outcome) {
         Instant now = Clock.after(turn.userMessage().createdAt);
         Message reply = replies.reply(turn.userMessage(), outcome, now);
         return messages.persist(reply)
-                .call(() -> conversations.recordMessage(reply.conversationId, now, turn.lease()));
+                .chain(() -> conversations.recordMessage(reply.conversationId, now, turn.lease()))
+                .map(count -> new Stored(reply, count));
     }
 
     @WithTransaction
@@ -92,11 +102,24 @@ public class TurnStore {
     }
 
     /**
+     * The newest messages, newest first: from the cache when it holds the state at the count read under the row
+     * lock, else from PostgreSQL. Under the lock no message can be added, so what is read is that state exactly.
+     */
+    private Uni<History> history(Conversation conversation) {
+        return cache.newest(ContextCache.CONTEXT, conversation.tenantId, conversation.id, conversation.messageCount)
+                .chain(cached -> cached.isPresent()
+                        ? Uni.createFrom().item(new History(cached.get(), true))
+                        : messages.newest(conversation.id, cache.maxMessages())
+                                .map(rows -> new History(rows, false)));
+    }
+
+    /**
      * Takes the turn and stores the user message. Its time is read only now, under the row lock, and never before
      * the newest message: keyset readers rely on a conversation's messages being created in order.
      */
-    private Uni<TurnStart> claim(Conversation conversation, UserInput input, List<Message> history) {
-        Instant now = Clock.after(history.isEmpty() ? null : history.get(0).createdAt);
+    private Uni<Begun> claim(Conversation conversation, UserInput input, History history) {
+        List<Message> newest = history.newestFirst();
+        Instant now = Clock.after(newest.isEmpty() ? null : newest.get(0).createdAt);
         Message user = userMessage(conversation, input, now);
         Instant lease = now.plus(config.turn().lease());
         conversation.turnLeaseUntil = lease;
@@ -104,7 +127,20 @@ public class TurnStore {
         conversation.updatedAt = now;
         String model = conversation.model != null ? conversation.model : config.llm().model();
         return messages.persist(user)
-                .map(stored -> new TurnStart(stored, model, prompts.build(conversation, stored, history), lease));
+                .map(stored -> new Begun(new TurnStart(stored, model, prompts.build(conversation, stored, newest), lease),
+                        conversation.messageCount, history));
+    }
+
+    /** After the commit: the cache gets the user message, or, when it missed, the whole state it now knows. */
+    private Uni<Void> cacheBegun(Begun begun) {
+        Message user = begun.start().userMessage();
+        if (begun.history().cached()) {
+            return cache.append(user, begun.messageCount());
+        }
+        List<Message> newestFirst = new ArrayList<>(begun.history().newestFirst().size() + 1);
+        newestFirst.add(user);
+        newestFirst.addAll(begun.history().newestFirst());
+        return cache.fill(user.tenantId, user.conversationId, begun.messageCount(), newestFirst);
     }
 
     private void ensureIdle(Conversation conversation, Instant now) {
@@ -113,6 +149,18 @@ public class TurnStore {
                     "Another message of this conversation is being answered; send this one when it is done",
                     config.turn().busyRetryAfterSeconds());
         }
+    }
+
+    /** A conversation's newest messages, newest first, and whether they came from the cache. */
+    record History(List<Message> newestFirst, boolean cached) {
+    }
+
+    /** A committed turn start, with the message count it left and the history it was built on. */
+    record Begun(TurnStart start, long messageCount, History history) {
+    }
+
+    /** A committed reply and the message count it left (null when the conversation was deleted meanwhile). */
+    record Stored(Message reply, Long messageCount) {
     }
 
     private static Message userMessage(Conversation conversation, UserInput input, Instant now) {

@@ -1,0 +1,69 @@
+package io.microchatbot.cache;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+import io.microchatbot.Message;
+import io.microchatbot.MessageStatus;
+import io.microchatbot.MessageType;
+
+/** A stored message as it is kept in Redis: every column, times in microseconds (PostgreSQL's precision). */
+record CachedMessage(
+        UUID id,
+        UUID conversationId,
+        String tenantId,
+        String userId,
+        MessageType type,
+        MessageStatus status,
+        String content,
+        String metadata,
+        int contentTokens,
+        String model,
+        String provider,
+        String finishReason,
+        Integer promptTokens,
+        Integer completionTokens,
+        Integer totalTokens,
+        Long latencyMs,
+        long createdAt,
+        long updatedAt) {
+
+    static CachedMessage of(Message m) {
+        return new CachedMessage(m.id, m.conversationId, m.tenantId, m.userId, m.messageType, m.status, m.content,
+                m.metadata, m.contentTokens, m.model, m.provider, m.finishReason, m.promptTokens, m.completionTokens,
+                m.totalTokens, m.latencyMs, micros(m.createdAt), micros(m.updatedAt));
+    }
+
+    /** A detached entity: read it, never persist it. */
+    Message toMessage() {
+        Message m = new Message();
+        m.id = id;
+        m.conversationId = conversationId;
+        m.tenantId = tenantId;
+        m.userId = userId;
+        m.messageType = type;
+        m.status = status;
+        m.content = content;
+        m.metadata = metadata;
+        m.contentTokens = contentTokens;
+        m.model = model;
+        m.provider = provider;
+        m.finishReason = finishReason;
+        m.promptTokens = promptTokens;
+        m.completionTokens = completionTokens;
+        m.totalTokens = totalTokens;
+        m.latencyMs = latencyMs;
+        m.createdAt = instant(createdAt);
+        m.updatedAt = instant(updatedAt);
+        return m;
+    }
+
+    static long micros(Instant instant) {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+    }
+
+    private static Instant instant(long micros) {
+        return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+    }
+}

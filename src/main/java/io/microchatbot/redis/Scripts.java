@@ -1,0 +1,33 @@
+package io.microchatbot.redis;
+
+import java.util.List;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import io.vertx.mutiny.redis.client.Command;
+
+/** EVALSHA, then EVAL when Redis answers NOSCRIPT. Usable with any client (tests run independent ones). */
+public final class Scripts {
+
+    private Scripts() {
+    }
+
+    public static Uni<Response> run(Redis redis, LuaScript script, List<String> keys, List<String> args) {
+        return redis.send(request(Command.EVALSHA, script.sha1(), keys, args))
+                .onFailure(Scripts::unknownScript)
+                .recoverWithUni(() -> redis.send(request(Command.EVAL, script.text(), keys, args)));
+    }
+
+    private static boolean unknownScript(Throwable failure) {
+        return failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT");
+    }
+
+    private static Request request(Command command, String script, List<String> keys, List<String> args) {
+        Request request = Request.cmd(command).arg(script).arg(keys.size());
+        keys.forEach(request::arg);
+        args.forEach(request::arg);
+        return request;
+    }
+}
