@@ -19,6 +19,7 @@ public enum ErrorCode {
     payload_too_large(413, "Payload too large"),
     unsupported_media_type(415, "Unsupported media type"),
     idempotency_key_reused(422, "Idempotency key reused"),
+    rate_limited(429, "Rate limit exceeded"),
     llm_rate_limited(429, "LLM provider rate limit reached"),
     /** Recorded on replies cut short because the caller went away; never sent, nobody is left to read it. */
     client_disconnected(499, "Caller disconnected"),

@@ -28,6 +28,7 @@ import io.microchatbot.idempotency.IdempotencyKey;
 import io.microchatbot.Deadline;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.identity.CallerHeaders;
+import io.microchatbot.ratelimit.TurnRequest;
 import io.microchatbot.rest.api.MessagePageView;
 import io.microchatbot.rest.api.MessageView;
 import io.microchatbot.rest.api.SendMessageRequest;
@@ -71,6 +72,7 @@ public class MessageResource {
      * its answer is replayed to retries (see {@link Idempotency}).
      */
     @POST
+    @TurnRequest
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(TurnRepresentation.INTERNAL_MEDIA_TYPE)
     @Operation(summary = "Send a message and get the reply (one chat turn), as JSON or as server-sent events")

@@ -15,6 +15,9 @@ import io.microchatbot.llm.LlmException;
 import io.microchatbot.llm.ResilientLlm;
 import io.microchatbot.llm.LlmRequest;
 import io.microchatbot.problem.ApiException;
+import io.microchatbot.ratelimit.RateLimiter;
+import io.microchatbot.ratelimit.TurnSlot;
+import io.microchatbot.ratelimit.TurnSlots;
 import io.microchatbot.problem.ErrorCode;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
@@ -33,12 +36,17 @@ public class ChatService {
     private final ResilientLlm llm;
     private final ChatbotConfig config;
     private final Vertx vertx;
+    private final TurnSlots slots;
+    private final RateLimiter limiter;
 
-    ChatService(TurnStore turns, ResilientLlm llm, ChatbotConfig config, Vertx vertx) {
+    ChatService(TurnStore turns, ResilientLlm llm, ChatbotConfig config, Vertx vertx, TurnSlots slots,
+            RateLimiter limiter) {
         this.turns = turns;
         this.llm = llm;
         this.config = config;
         this.vertx = vertx;
+        this.slots = slots;
+        this.limiter = limiter;
     }
 
     /**
@@ -48,8 +56,10 @@ public class ChatService {
      */
     public Uni<TurnResult> send(Caller caller, UUID conversationId, UserInput input, Deadline deadline) {
         return ensureTimeToStart(deadline)
-                .chain(() -> turns.begin(caller, conversationId, input))
-                .chain(start -> Detached.run(complete(start, deadline)));
+                .chain(() -> slots.acquire(caller))
+                .chain(slot -> begin(slot, caller, conversationId, input)
+                        .chain(start -> Detached.run(complete(start, deadline)
+                                .onTermination().call(slot::release))));
     }
 
     /**
@@ -58,8 +68,17 @@ public class ChatService {
      */
     public Uni<Multi<TurnEvent>> stream(Caller caller, UUID conversationId, UserInput input, Deadline deadline) {
         return ensureTimeToStart(deadline)
-                .chain(() -> turns.begin(caller, conversationId, input))
-                .map(start -> new StreamedTurn(this, llm, vertx, start, request(start), deadline).events());
+                .chain(() -> slots.acquire(caller))
+                .chain(slot -> begin(slot, caller, conversationId, input)
+                        .map(start -> new StreamedTurn(this, llm, vertx, start, request(start), deadline).events()
+                                .onTermination().call((failure, cancelled) -> slot.release())));
+    }
+
+    /** Starts the turn in its caller's slot; a turn that does not start gives the slot back at once. */
+    private Uni<TurnStart> begin(TurnSlot slot, Caller caller, UUID conversationId, UserInput input) {
+        return turns.begin(caller, conversationId, input)
+                .onFailure().call(slot::release)
+                .onCancellation().call(slot::release);
     }
 
     /** A caller who will stop waiting too soon gets 504 before anything is stored or paid for. */
@@ -108,12 +127,18 @@ public class ChatService {
      */
     Uni<Message> store(TurnStart start, ReplyOutcome outcome) {
         return turns.finish(start, outcome)
+                .call(reply -> limiter.chargeTokens(reply.tenantId, usedTokens(reply)))
                 .onFailure().call(failure -> turns.release(start)
                         .onFailure().invoke(releaseFailure -> Log.warn("Could not release the conversation lease",
                                 releaseFailure))
                         .onFailure().recoverWithNull())
                 .onFailure(ConversationGone.INSTANCE).transform(gone -> new ApiException(ErrorCode.not_found,
                         "The conversation was deleted while its reply was being generated"));
+    }
+
+    /** What the provider reported, else an estimate: the reply's tokens (a cut stream reports no usage). */
+    private static long usedTokens(Message reply) {
+        return reply.totalTokens != null ? reply.totalTokens : reply.contentTokens;
     }
 
     private LlmRequest request(TurnStart start) {

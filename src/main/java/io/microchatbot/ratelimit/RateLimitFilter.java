@@ -1,0 +1,70 @@
+package io.microchatbot.ratelimit;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.HttpHeaders;
+
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+import io.microchatbot.identity.Caller;
+import io.microchatbot.identity.CallerHeaders;
+import io.microchatbot.problem.ApiException;
+import io.microchatbot.problem.ErrorCode;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Applies the rate limits to every {@code /api/v1} request once it is matched to a resource, and sets the IETF
+ * {@code RateLimit-Limit}, {@code RateLimit-Remaining} and {@code RateLimit-Reset} headers on its response, whatever
+ * that turns out to be. A refused request is a 429 {@code rate_limited} problem with {@code Retry-After}. Requests
+ * without a valid caller are not limited here: they are refused by the resource.
+ */
+public class RateLimitFilter {
+
+    public static final String LIMIT = "RateLimit-Limit";
+    public static final String REMAINING = "RateLimit-Remaining";
+    public static final String RESET = "RateLimit-Reset";
+
+    private final RateLimiter limiter;
+    private final RoutingContext routing;
+
+    RateLimitFilter(RateLimiter limiter, RoutingContext routing) {
+        this.limiter = limiter;
+        this.routing = routing;
+    }
+
+    @ServerRequestFilter
+    public Uni<Void> limit(ContainerRequestContext request, ResourceInfo resource, HttpHeaders headers) {
+        if (!limiter.enabled() || !request.getUriInfo().getPath().startsWith("/api/v1/")) {
+            return Uni.createFrom().voidItem();
+        }
+        Caller caller;
+        try {
+            caller = CallerHeaders.from(headers);
+        } catch (ApiException invalid) {
+            return Uni.createFrom().voidItem();
+        }
+        RequestKind kind = resource.getResourceMethod() != null
+                && resource.getResourceMethod().isAnnotationPresent(TurnRequest.class) ? RequestKind.turn : RequestKind.read;
+        HttpServerResponse response = routing.response();
+        return limiter.take(caller, kind)
+                .invoke(quota -> headers(response, quota))
+                .invoke(quota -> {
+                    if (!quota.allowed()) {
+                        throw new ApiException(ErrorCode.rate_limited, "Too many " + (kind == RequestKind.turn
+                                ? "messages" : "requests") + " from this caller or tenant; retry after "
+                                + quota.retryAfterSeconds() + " s", (int) quota.retryAfterSeconds());
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    private static void headers(HttpServerResponse response, Quota quota) {
+        if (quota.limited()) {
+            response.putHeader(LIMIT, Long.toString(quota.limit()));
+            response.putHeader(REMAINING, Long.toString(Math.max(0, quota.remaining())));
+            response.putHeader(RESET, Long.toString(quota.resetSeconds()));
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.microchatbot.ratelimit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+import io.microchatbot.redis.LuaScript;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
+
+/**
+ * Token buckets kept in Redis and taken from atomically by {@code token-buckets.lua}, so that every replica shares
+ * them. Time is the Redis server's unless a test passes its own.
+ */
+public class RedisBuckets {
+
+    private static final LuaScript TAKE = LuaScript.load("token-buckets");
+    private static final LuaScript CHARGE = LuaScript.load("token-charge");
+
+    /** Runs a script: the service's bounded client, or any client in tests. */
+    @FunctionalInterface
+    public interface ScriptRunner {
+        Uni<Response> run(String operation, LuaScript script, List<String> keys, List<String> args);
+    }
+
+    private final ScriptRunner redis;
+
+    public RedisBuckets(ScriptRunner redis) {
+        this.redis = redis;
+    }
+
+    /** Takes every bucket's cost, or nothing when one of them lacks it. */
+    public Uni<Quota> take(List<Bucket> wanted, OptionalLong nowMicros) {
+        List<String> keys = new ArrayList<>(wanted.size());
+        List<String> args = new ArrayList<>(1 + 3 * wanted.size());
+        args.add(nowMicros.isPresent() ? Long.toString(nowMicros.getAsLong()) : "");
+        for (Bucket bucket : wanted) {
+            keys.add(bucket.key());
+            args.add(number(bucket.capacity()));
+            args.add(number(bucket.rate()));
+            args.add(number(bucket.cost()));
+        }
+        return redis.run("rate-limit", TAKE, keys, args)
+                .map(answer -> quota(wanted, answer));
+    }
+
+    /** Charges a bucket after the fact (it may go into debt); returns the whole tokens left. */
+    public Uni<Long> charge(Bucket bucket, double amount, OptionalLong nowMicros) {
+        return redis.run("rate-limit-charge", CHARGE, List.of(bucket.key()),
+                        List.of(nowMicros.isPresent() ? Long.toString(nowMicros.getAsLong()) : "",
+                                number(bucket.capacity()), number(bucket.rate()), number(amount)))
+                .map(Response::toLong);
+    }
+
+    private static Quota quota(List<Bucket> wanted, Response answer) {
+        boolean allowed = answer.get(0).toInteger() == 1;
+        long retry = answer.get(1).toLong();
+        Quota shown = null;
+        for (int i = 0; i < wanted.size(); i++) {
+            Quota quota = new Quota(allowed, retry, (long) wanted.get(i).capacity(), answer.get(2 + 2 * i).toLong(),
+                    answer.get(3 + 2 * i).toLong(), Quota.REDIS);
+            if (wanted.get(i).shown() && (shown == null || quota.remaining() < shown.remaining())) {
+                shown = quota;
+            }
+        }
+        return shown != null ? shown : new Quota(allowed, retry, 0, 0, 0, Quota.REDIS);
+    }
+
+    private static String number(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
+    }
+}
