@@ -198,6 +198,10 @@ class ContextCacheTest {
         double errors = cacheErrors();
 
         RedisProxyResource.cut();
+        // Still ready: no request needs Redis. Its state is in the readiness data.
+        io.restassured.RestAssured.get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'redis' }.status", org.hamcrest.Matchers.equalTo("UP"))
+                .body("checks.find { it.name == 'redis' }.data.status", org.hamcrest.Matchers.equalTo("degraded"));
         turn(id, "while redis is down");
         assertThat(page(id, "desc", 10)).isEqualTo(idsInPostgres(id, "desc"));
         RedisProxyResource.restore();
@@ -214,6 +218,25 @@ class ContextCacheTest {
             assertThat(RedisKeys.command(Command.GET, key(id, "version"))).isNotNull();
         });
         assertThat(page(id, "desc", 100)).isEqualTo(idsInPostgres(id, "desc"));
+    }
+
+    @Test
+    void adminStatsShowTheHitRatePerNamespace() {
+        String id = conversation(caller(), Map.of());
+        turn(id, "one");
+        turn(id, "two");
+        page(id, "desc", 2);
+        caller().get("/api/v1/admin/cache/stats").then().statusCode(200)
+                .body("redis", org.hamcrest.Matchers.equalTo("in_use"))
+                .body("namespaces.context.hits", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
+                .body("namespaces.context.misses", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
+                .body("namespaces.messages.hits", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
+                .body("namespaces.context.hit_rate", org.hamcrest.Matchers.both(
+                        org.hamcrest.Matchers.greaterThan(0f)).and(org.hamcrest.Matchers.lessThan(1f)));
+        io.restassured.RestAssured.get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'redis' }.data.status", org.hamcrest.Matchers.equalTo("up"));
+        io.restassured.RestAssured.get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("chatbot_cache_requests_total{namespace=\"context\",result=\"hit\"}"));
     }
 
     private RequestSpecification caller() {
