@@ -14,8 +14,7 @@ import io.vertx.mutiny.redis.client.Response;
  */
 public class RedisBuckets {
 
-    private static final LuaScript TAKE = LuaScript.load("token-buckets");
-    private static final LuaScript CHARGE = LuaScript.load("token-charge");
+    private static final LuaScript BUCKETS = LuaScript.load("token-buckets");
 
     /** Runs a script: the service's bounded client, or any client in tests. */
     @FunctionalInterface
@@ -31,25 +30,28 @@ public class RedisBuckets {
 
     /** Takes every bucket's cost, or nothing when one of them lacks it. */
     public Uni<Quota> take(List<Bucket> wanted, OptionalLong nowMicros) {
-        List<String> keys = new ArrayList<>(wanted.size());
-        List<String> args = new ArrayList<>(1 + 3 * wanted.size());
-        args.add(nowMicros.isPresent() ? Long.toString(nowMicros.getAsLong()) : "");
-        for (Bucket bucket : wanted) {
-            keys.add(bucket.key());
-            args.add(number(bucket.capacity()));
-            args.add(number(bucket.rate()));
-            args.add(number(bucket.cost()));
-        }
-        return redis.run("rate-limit", TAKE, keys, args)
+        return run("rate-limit", "take", wanted, nowMicros)
                 .map(answer -> quota(wanted, answer));
     }
 
     /** Charges a bucket after the fact (it may go into debt); returns the whole tokens left. */
     public Uni<Long> charge(Bucket bucket, double amount, OptionalLong nowMicros) {
-        return redis.run("rate-limit-charge", CHARGE, List.of(bucket.key()),
-                        List.of(nowMicros.isPresent() ? Long.toString(nowMicros.getAsLong()) : "",
-                                number(bucket.capacity()), number(bucket.rate()), number(amount)))
-                .map(Response::toLong);
+        return run("rate-limit-charge", "charge", List.of(bucket.withCost(amount)), nowMicros)
+                .map(answer -> answer.get(2).toLong());
+    }
+
+    private Uni<Response> run(String operation, String mode, List<Bucket> buckets, OptionalLong nowMicros) {
+        List<String> keys = new ArrayList<>(buckets.size());
+        List<String> args = new ArrayList<>(2 + 3 * buckets.size());
+        args.add(nowMicros.isPresent() ? Long.toString(nowMicros.getAsLong()) : "");
+        args.add(mode);
+        for (Bucket bucket : buckets) {
+            keys.add(bucket.key());
+            args.add(number(bucket.capacity()));
+            args.add(number(bucket.rate()));
+            args.add(number(bucket.cost()));
+        }
+        return redis.run(operation, BUCKETS, keys, args);
     }
 
     private static Quota quota(List<Bucket> wanted, Response answer) {
