@@ -26,12 +26,14 @@ class OpenApiAndHealthTest {
     }
 
     @Test
-    void readinessReportsTheDatabaseAndTheLlmProviderButNotRedisWhichNoRequestNeedsYet() {
+    void readinessReportsTheDatabaseTheLlmProviderAndRedisAsUpOrDegraded() {
         given().get("/q/health/ready")
                 .then().statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.name", hasItems("llm"))
-                .body(not(containsString("Redis")))
+                .body("checks.name", hasItems("llm", "redis"))
+                // The extension's own Redis check (DOWN when Redis is) stays off: no request needs Redis.
+                .body(not(containsString("Redis connection health check")))
+                .body("checks.find { it.name == 'redis' }.data.status", equalTo("up"))
                 .body("checks.find { it.name == 'llm' }.data.mode", equalTo("remote"))
                 .body(containsString("Database connections health check"));
     }
