@@ -221,6 +221,25 @@ class ContextCacheTest {
     }
 
     @Test
+    void aRedisOutageIsLoggedOncePerIntervalNotOncePerRequest() throws Exception {
+        String id = conversation(caller(), Map.of());
+        java.nio.file.Path log = java.nio.file.Path.of("target/quarkus-test.log");
+        long from = java.nio.file.Files.size(log);
+        RedisProxyResource.cut();
+        long started = System.nanoTime();
+        for (int i = 0; i < 10; i++) {
+            page(id, "desc", 5);
+        }
+        long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+        RedisProxyResource.restore();
+        String written = java.nio.file.Files.readString(log).substring((int) from);
+        long lines = written.lines().filter(line -> line.contains("Redis unavailable")).count();
+        // 10 requests, 2 to 3 Redis commands each; the test profile's interval is 1 s.
+        assertThat(lines).isBetween(1L, seconds + 2);
+        assertThat(cacheErrors()).isPositive();
+    }
+
+    @Test
     void adminStatsShowTheHitRatePerNamespace() {
         String id = conversation(caller(), Map.of());
         turn(id, "one");
