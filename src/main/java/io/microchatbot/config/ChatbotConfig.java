@@ -33,6 +33,10 @@ public interface ChatbotConfig {
 
     RateLimit rateLimit();
 
+    Events events();
+
+    Commands commands();
+
     interface Llm {
         /** Base URL of an OpenAI-compatible API, e.g. {@code https://api.openai.com/v1}. Absent: the offline provider answers. */
         Optional<String> baseUrl();
@@ -356,5 +360,61 @@ public interface ChatbotConfig {
         /** Replicas sharing the limits, used to size the local fallback buckets. */
         @WithDefault("1")
         int replicas();
+    }
+
+    /** Publishing the outbox to Redis Streams (docs/events.md). */
+    interface Events {
+        /** The stream every event is published to, in order per conversation. */
+        @WithDefault("chatbot.events")
+        String stream();
+
+        /** Entries the stream keeps, approximately (XADD MAXLEN ~); consumers must keep up within it. */
+        @WithDefault("1000000")
+        long maxLength();
+
+        /** How often each replica looks for events to publish (one replica publishes at a time). */
+        @WithDefault("200ms")
+        Duration relayInterval();
+
+        /** Events published per transaction of the relay. */
+        @WithDefault("500")
+        int relayBatch();
+
+        /** Published events are deleted from the outbox table after this. */
+        @WithDefault("7d")
+        Duration retention();
+    }
+
+    /** Commands read from a Redis Stream by a consumer group (docs/events.md#commands). */
+    interface Commands {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("chatbot.commands")
+        String stream();
+
+        /** The consumer group; every replica is one consumer of it. */
+        @WithDefault("chatbot-service")
+        String group();
+
+        /** Commands that failed for good, with their error. */
+        @WithDefault("chatbot.dead-letter")
+        String deadLetterStream();
+
+        /** Attempts of a command failing for a passing reason (database unreachable, conversation busy) before it goes to the dead-letter stream. */
+        @WithDefault("5")
+        int maxAttempts();
+
+        /** Wait before the second attempt; it doubles with each attempt. */
+        @WithDefault("500ms")
+        Duration retryDelay();
+
+        /** A command delivered to a consumer that has not acknowledged it for this long (its pod died) is taken over. */
+        @WithDefault("60s")
+        Duration reclaimAfter();
+
+        /** Commands read at once by a consumer. */
+        @WithDefault("16")
+        int batch();
     }
 }

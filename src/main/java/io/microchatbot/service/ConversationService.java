@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.microchatbot.Conversation;
 import io.microchatbot.Message;
 import io.microchatbot.cache.ContextCache;
+import io.microchatbot.event.Outbox;
 import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.pagination.CursorCodec;
@@ -38,9 +39,10 @@ public class ConversationService {
     private final ObjectMapper json;
     private final ChatbotConfig config;
     private final ContextCache cache;
+    private final Outbox outbox;
 
     ConversationService(ConversationRepository conversations, MessageRepository messages, CursorCodec cursors,
-            PromptBuilder prompts, ObjectMapper json, ChatbotConfig config, ContextCache cache) {
+            PromptBuilder prompts, ObjectMapper json, ChatbotConfig config, ContextCache cache, Outbox outbox) {
         this.conversations = conversations;
         this.messages = messages;
         this.cursors = cursors;
@@ -48,6 +50,7 @@ public class ConversationService {
         this.json = json;
         this.config = config;
         this.cache = cache;
+        this.outbox = outbox;
     }
 
     @WithTransaction
@@ -63,7 +66,8 @@ public class ConversationService {
         conversation.createdAt = Clock.now();
         conversation.updatedAt = conversation.createdAt;
         prompts.ensureSystemPromptFits(conversation);
-        return conversations.persist(conversation);
+        return conversations.persist(conversation)
+                .call(outbox::conversationCreated);
     }
 
     @WithSession
@@ -107,6 +111,7 @@ public class ConversationService {
     @WithTransaction
     Uni<Void> deleteInTransaction(Caller caller, UUID id) {
         return owned(caller, id)
+                .call(outbox::conversationDeleted)
                 .call(conversations::delete)
                 .replaceWithVoid();
     }

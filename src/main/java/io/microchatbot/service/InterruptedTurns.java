@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.microchatbot.Conversation;
 import io.microchatbot.Message;
+import io.microchatbot.event.Outbox;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.MessageType;
 import io.microchatbot.problem.ApiException;
@@ -40,11 +41,14 @@ public class InterruptedTurns {
     private final ConversationRepository conversations;
     private final MessageRepository messages;
     private final Replies replies;
+    private final Outbox outbox;
 
-    InterruptedTurns(ConversationRepository conversations, MessageRepository messages, Replies replies) {
+    InterruptedTurns(ConversationRepository conversations, MessageRepository messages, Replies replies,
+            Outbox outbox) {
         this.conversations = conversations;
         this.messages = messages;
         this.replies = replies;
+        this.outbox = outbox;
     }
 
     /**
@@ -99,6 +103,7 @@ public class InterruptedTurns {
         conversation.messageCount++;
         conversation.updatedAt = now;
         return messages.persist(reply)
+                .call(stored -> outbox.replyStored(stored, user.id))
                 .invoke(stored -> Log.warnf("Turn of conversation %s was interrupted; stored failed reply %s",
                         conversation.id, stored.id));
     }

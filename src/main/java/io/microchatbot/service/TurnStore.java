@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.microchatbot.Conversation;
 import io.microchatbot.Message;
 import io.microchatbot.cache.ContextCache;
+import io.microchatbot.event.Outbox;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.MessageType;
 import io.microchatbot.config.ChatbotConfig;
@@ -36,9 +37,10 @@ public class TurnStore {
     private final Replies replies;
     private final RunningTurns running;
     private final ContextCache cache;
+    private final Outbox outbox;
 
     TurnStore(ConversationRepository conversations, MessageRepository messages, PromptBuilder prompts,
-            ChatbotConfig config, Replies replies, RunningTurns running, ContextCache cache) {
+            ChatbotConfig config, Replies replies, RunningTurns running, ContextCache cache, Outbox outbox) {
         this.conversations = conversations;
         this.messages = messages;
         this.prompts = prompts;
@@ -46,6 +48,7 @@ public class TurnStore {
         this.replies = replies;
         this.running = running;
         this.cache = cache;
+        this.outbox = outbox;
     }
 
     /**
@@ -93,6 +96,9 @@ public class TurnStore {
         Message reply = replies.reply(turn.userMessage(), outcome, now);
         return messages.persist(reply)
                 .chain(() -> conversations.recordMessage(reply.conversationId, now, turn.lease()))
+                // After the row lock taken by recordMessage: the event's outbox id follows the turn's (ADR 0005).
+                .call(count -> count == null ? Uni.createFrom().voidItem()
+                        : outbox.replyStored(reply, turn.userMessage().id))
                 .map(count -> new Stored(reply, count));
     }
 
@@ -127,6 +133,7 @@ public class TurnStore {
         conversation.updatedAt = now;
         String model = conversation.model != null ? conversation.model : config.llm().model();
         return messages.persist(user)
+                .call(outbox::messageCreated)
                 .map(stored -> new Begun(new TurnStart(stored, model, prompts.build(conversation, stored, newest), lease),
                         conversation.messageCount, history));
     }

@@ -15,15 +15,13 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.microchatbot.testing.FakeLlmResource;
+import io.microchatbot.testing.OnVertxContext;
 import io.microchatbot.testing.Sql;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
@@ -161,16 +159,11 @@ class TurnRecoveryTest {
                 .then().statusCode(200).extract().jsonPath();
     }
 
-    /** Runs reactive database work as the scheduler would: on a safe duplicated Vert.x context. */
     private <T> T onContext(Uni<T> work) throws Exception {
-        return start(work).get(20, TimeUnit.SECONDS);
+        return OnVertxContext.await(vertx, work);
     }
 
     private <T> CompletableFuture<T> start(Uni<T> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
-        VertxContextSafetyToggle.setContextSafe(context, true);
-        context.runOnContext(ignored -> work.subscribe().with(result::complete, result::completeExceptionally));
-        return result;
+        return OnVertxContext.start(vertx, work);
     }
 }

@@ -1,7 +1,9 @@
 package io.microchatbot.testing;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.vertx.core.Vertx;
@@ -53,6 +55,38 @@ public final class RedisKeys {
             command(Command.DEL, keys.toArray());
         }
         return keys.size();
+    }
+
+    /** One entry of a stream: its id and its fields. */
+    public record StreamEntry(String id, Map<String, String> fields) {
+    }
+
+    /** The entries of a stream whose {@code tenantId} field is the tenant's, oldest first. */
+    public static List<StreamEntry> entries(String stream, String tenant) {
+        List<StreamEntry> entries = new ArrayList<>();
+        Response all = command(Command.XRANGE, stream, "-", "+");
+        for (Response entry : all) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            Response pairs = entry.get(1);
+            for (int i = 0; i + 1 < pairs.size(); i += 2) {
+                fields.put(pairs.get(i).toString(), pairs.get(i + 1).toString());
+            }
+            if (tenant.equals(fields.get("tenantId"))) {
+                entries.add(new StreamEntry(entry.get(0).toString(), fields));
+            }
+        }
+        return entries;
+    }
+
+    /** Deletes a tenant's entries from a stream. */
+    public static void deleteEntries(String stream, String tenant) {
+        List<StreamEntry> entries = entries(stream, tenant);
+        if (!entries.isEmpty()) {
+            List<Object> args = new ArrayList<>();
+            args.add(stream);
+            entries.forEach(entry -> args.add(entry.id()));
+            command(Command.XDEL, args.toArray());
+        }
     }
 
     /** Keys the service wrote for a tenant (cache and limits). */

@@ -1,0 +1,113 @@
+package io.microchatbot.event;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.microchatbot.Conversation;
+import io.microchatbot.Message;
+import io.microchatbot.MessageStatus;
+import io.microchatbot.correlation.CorrelationId;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Writes events into the outbox. Every method must be called inside the transaction of the change it tells about:
+ * the event is then committed with it, or not at all, and published later by {@link OutboxRelay}.
+ */
+@ApplicationScoped
+public class Outbox implements PanacheRepositoryBase<OutboxEvent, Long> {
+
+    private final ObjectMapper json;
+
+    Outbox(ObjectMapper json) {
+        this.json = json;
+    }
+
+    public Uni<Void> conversationCreated(Conversation conversation) {
+        ObjectNode data = json.createObjectNode()
+                .put("conversationId", conversation.id.toString())
+                .put("userId", conversation.userId)
+                .put("title", conversation.title)
+                .put("model", conversation.model)
+                .put("createdAt", conversation.createdAt.toString());
+        return record(EventType.CONVERSATION_CREATED, conversation.tenantId, conversation.id, data);
+    }
+
+    public Uni<Void> conversationDeleted(Conversation conversation) {
+        ObjectNode data = json.createObjectNode()
+                .put("conversationId", conversation.id.toString())
+                .put("userId", conversation.userId)
+                .put("messageCount", conversation.messageCount);
+        return record(EventType.CONVERSATION_DELETED, conversation.tenantId, conversation.id, data);
+    }
+
+    /** A user message stored by a turn. */
+    public Uni<Void> messageCreated(Message message) {
+        ObjectNode data = messageData(message);
+        return record(EventType.MESSAGE_CREATED, message.tenantId, message.conversationId, data);
+    }
+
+    /** A reply stored: {@code reply-completed} when complete, else {@code reply-failed} (failed or incomplete). */
+    public Uni<Void> replyStored(Message reply, UUID replyTo) {
+        ObjectNode data = messageData(reply)
+                .put("replyTo", replyTo.toString())
+                .put("status", reply.status.name())
+                .put("model", reply.model)
+                .put("provider", reply.provider)
+                .put("finishReason", reply.finishReason)
+                .put("latencyMs", reply.latencyMs);
+        if (reply.totalTokens != null) {
+            data.putObject("usage")
+                    .put("promptTokens", reply.promptTokens)
+                    .put("completionTokens", reply.completionTokens)
+                    .put("totalTokens", reply.totalTokens);
+        }
+        data.set("error", errorOf(reply));
+        EventType type = reply.status == MessageStatus.complete ? EventType.REPLY_COMPLETED : EventType.REPLY_FAILED;
+        return record(type, reply.tenantId, reply.conversationId, data);
+    }
+
+    private ObjectNode messageData(Message message) {
+        return json.createObjectNode()
+                .put("conversationId", message.conversationId.toString())
+                .put("messageId", message.id.toString())
+                .put("userId", message.userId)
+                .put("role", message.messageType.name())
+                .put("content", message.content)
+                .put("createdAt", message.createdAt.toString());
+    }
+
+    /** The reply's error as its metadata records it ({@code code}, {@code detail}), or null. */
+    private com.fasterxml.jackson.databind.JsonNode errorOf(Message reply) {
+        try {
+            return json.readTree(reply.metadata).get("error");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    private Uni<Void> record(EventType type, String tenantId, UUID conversationId, ObjectNode data) {
+        OutboxEvent event = new OutboxEvent();
+        event.eventId = UUID.randomUUID();
+        event.eventType = type.wireName();
+        event.tenantId = tenantId;
+        event.conversationId = conversationId;
+        event.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        ObjectNode envelope = json.createObjectNode()
+                .put("eventType", type.wireName())
+                .put("eventId", event.eventId.toString())
+                .put("version", EventType.VERSION)
+                .put("timestamp", event.createdAt.toString())
+                .put("correlationId", CorrelationId.current())
+                .put("tenantId", tenantId);
+        envelope.set("data", data);
+        event.envelope = envelope.toString();
+        return persist(event).replaceWithVoid();
+    }
+}

@@ -1,0 +1,183 @@
+package io.microchatbot.event;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.microchatbot.config.ChatbotConfig;
+import io.microchatbot.database.DatabaseUnavailable;
+import io.microchatbot.redis.BoundedRedis;
+import io.microchatbot.redis.RedisUnavailable;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
+
+/**
+ * Publishes the outbox to the events stream, oldest first, and marks what it published, in one transaction.
+ * <p>
+ * Every replica runs it, but a transaction-scoped advisory lock lets one of them publish at a time: the others skip
+ * their turn. That keeps the stream in outbox order, which within a conversation is commit order, so events of one
+ * conversation are published in the order they happened. An event whose mark did not commit (crash, lost database)
+ * is published again: delivery is at least once, consumers dedupe by {@code eventId}. While Redis is unreachable
+ * the relay backs off (up to 30 s) and the events wait in PostgreSQL.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    /** The advisory lock key: "chatbot-outbox" folded into a bigint. */
+    static final long LOCK = 0x6368_6174_6f75_74L;
+    private static final String TRY_LOCK = "select pg_try_advisory_xact_lock(:key)";
+    private static final String PENDING = """
+            select id, event_id, event_type, tenant_id, conversation_id, cast(envelope as text), created_at
+            from outbox_events where published_at is null order by id limit :max""";
+    private static final String MARK = "update outbox_events set published_at = :now where id in (:ids)";
+    private static final String DELETE_PUBLISHED = "delete from outbox_events where published_at < :before";
+    private static final Duration MAX_PAUSE = Duration.ofSeconds(30);
+
+    private final Outbox outbox;
+    private final BoundedRedis redis;
+    private final ChatbotConfig.Events config;
+    private final AtomicInteger failures = new AtomicInteger();
+    private final AtomicLong pausedUntil = new AtomicLong(System.nanoTime());
+    private volatile double lagSeconds;
+
+    OutboxRelay(Outbox outbox, BoundedRedis redis, ChatbotConfig config, MeterRegistry registry) {
+        this.outbox = outbox;
+        this.redis = redis;
+        this.config = config.events();
+        Gauge.builder("chatbot.outbox.lag.seconds", () -> lagSeconds)
+                .description("Age of the oldest event not yet published when the relay last looked (0: none waiting)")
+                .register(registry);
+    }
+
+    @Scheduled(identity = "outbox-relay", every = "${chatbot.events.relay-interval:200ms}",
+            concurrentExecution = ConcurrentExecution.SKIP)
+    Uni<Void> run() {
+        if (System.nanoTime() - pausedUntil.get() < 0) {
+            return Uni.createFrom().voidItem();
+        }
+        return drain()
+                .onFailure(DatabaseUnavailable::test).recoverWithItem(failure -> {
+                    Log.debugf("Outbox relay skipped, the database is unreachable: %s", failure.getMessage());
+                    return 0;
+                })
+                .replaceWithVoid();
+    }
+
+    /** Publishes batches until one is not full (or Redis fails); returns how many events were published. */
+    public Uni<Integer> drain() {
+        return Uni.createFrom().deferred(this::publishBatch)
+                .repeat().whilst(batch -> batch.published() == config.relayBatch() && !batch.redisFailed())
+                .collect().in(() -> new int[1], (total, batch) -> total[0] += batch.published())
+                .map(total -> total[0]);
+    }
+
+    /** One transaction: take the lock or give up, publish in order, mark what was published. */
+    @WithTransaction
+    Uni<Batch> publishBatch() {
+        return outbox.getSession()
+                .chain(session -> session.createNativeQuery(TRY_LOCK, Boolean.class)
+                        .setParameter("key", LOCK)
+                        .getSingleResult())
+                .chain(locked -> locked ? publishPending() : Uni.createFrom().item(new Batch(0, false)));
+    }
+
+    private Uni<Batch> publishPending() {
+        return outbox.getSession()
+                .chain(session -> session.createNativeQuery(PENDING, Object[].class)
+                        .setParameter("max", config.relayBatch())
+                        .getResultList())
+                .invoke(this::measureLag)
+                .chain(this::publish);
+    }
+
+    private Uni<Batch> publish(List<Object[]> rows) {
+        List<Long> published = new ArrayList<>(rows.size());
+        return Multi.createFrom().iterable(rows)
+                .onItem().transformToUniAndConcatenate(row -> xadd(row).invoke(() -> published.add((Long) row[0])))
+                .collect().last()
+                .replaceWith(false)
+                .onFailure(RedisUnavailable.class).recoverWithItem(true)
+                .call(() -> published.isEmpty() ? Uni.createFrom().voidItem() : mark(published))
+                .map(redisFailed -> {
+                    pauseAfter(redisFailed);
+                    return new Batch(published.size(), redisFailed);
+                });
+    }
+
+    private Uni<?> xadd(Object[] row) {
+        Request request = Request.cmd(Command.XADD).arg(config.stream())
+                .arg("MAXLEN").arg("~").arg(config.maxLength()).arg("*")
+                .arg("eventType").arg((String) row[2])
+                .arg("eventId").arg(row[1].toString())
+                .arg("tenantId").arg((String) row[3])
+                .arg("conversationId").arg(row[4] == null ? "" : row[4].toString())
+                .arg("envelope").arg((String) row[5]);
+        return redis.send("outbox-relay", request);
+    }
+
+    private Uni<Void> mark(List<Long> ids) {
+        return outbox.getSession()
+                .chain(session -> session.createNativeQuery(MARK)
+                        .setParameter("now", Instant.now().truncatedTo(ChronoUnit.MICROS))
+                        .setParameter("ids", ids)
+                        .executeUpdate())
+                .replaceWithVoid();
+    }
+
+    /** After a Redis failure the next runs are skipped for a while, doubling up to 30 s; a success resets it. */
+    private void pauseAfter(boolean redisFailed) {
+        if (!redisFailed) {
+            failures.set(0);
+            return;
+        }
+        int n = Math.min(failures.incrementAndGet(), 16);
+        long pause = Math.min(MAX_PAUSE.toNanos(), config.relayInterval().toNanos() << n);
+        pausedUntil.set(System.nanoTime() + pause);
+    }
+
+    private void measureLag(List<Object[]> rows) {
+        lagSeconds = rows.isEmpty() ? 0
+                : Duration.between(toInstant(rows.get(0)[6]), Instant.now()).toMillis() / 1000.0;
+    }
+
+    private static Instant toInstant(Object value) {
+        return value instanceof Instant instant ? instant
+                : value instanceof java.time.OffsetDateTime odt ? odt.toInstant()
+                : Instant.now();
+    }
+
+    /** Deletes published events older than the retention, on every replica (the statement is idempotent). */
+    @Scheduled(identity = "outbox-cleanup", every = "1h", delayed = "1m", concurrentExecution = ConcurrentExecution.SKIP)
+    Uni<Void> cleanUp() {
+        return deletePublishedBefore(Instant.now().minus(config.retention()))
+                .onFailure().invoke(failure -> Log.warnf("Outbox cleanup failed: %s", failure.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    @WithTransaction
+    Uni<Integer> deletePublishedBefore(Instant before) {
+        return outbox.getSession()
+                .chain(session -> session.createNativeQuery(DELETE_PUBLISHED)
+                        .setParameter("before", before)
+                        .executeUpdate());
+    }
+
+    /** What one transaction of the relay did. */
+    record Batch(int published, boolean redisFailed) {
+    }
+}
