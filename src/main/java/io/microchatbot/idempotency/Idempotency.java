@@ -55,6 +55,15 @@ public class Idempotency {
     }
 
     /**
+     * A command's key and fingerprint: its id is the key (in the key space of its caller, like an HTTP key, so a
+     * caller should not reuse one for the other) and its type and data are the fingerprint.
+     */
+    public IdempotentRequest command(Caller caller, String commandId, String commandType, Object data) {
+        return new IdempotentRequest(caller, new IdempotencyKey(commandId),
+                Fingerprint.of("COMMAND", commandType, "application/json", canonical(data)));
+    }
+
+    /**
      * Runs {@code work} when the key is new (or expired, or abandoned by a dead pod), recording its answer;
      * failures of the work are recorded as the problems {@code problem} makes of them, except
      * {@code conversation_busy}, which frees the key. With a key already used, answers without running anything:

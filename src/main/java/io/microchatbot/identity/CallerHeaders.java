@@ -22,8 +22,11 @@ public final class CallerHeaders {
     }
 
     public static Caller from(HttpHeaders headers) {
-        String user = headers.getHeaderString(USER_HEADER);
-        String tenant = headers.getHeaderString(TENANT_HEADER);
+        return of(headers.getHeaderString(TENANT_HEADER), headers.getHeaderString(USER_HEADER));
+    }
+
+    /** The same checks for an identity that came another way (a command on a stream). */
+    public static Caller of(String tenant, String user) {
         if (user == null || user.isBlank()) {
             throw new ApiException(ErrorCode.unauthenticated, "Header " + USER_HEADER + " is required");
         }

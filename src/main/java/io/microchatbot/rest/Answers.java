@@ -34,7 +34,7 @@ public class Answers {
     }
 
     /** A JSON answer with the given status and headers besides Content-Type. */
-    Answer.Whole json(int status, Map<String, List<String>> headers, Object value) {
+    public Answer.Whole json(int status, Map<String, List<String>> headers, Object value) {
         Map<String, List<String>> all = new LinkedHashMap<>(headers);
         all.put("Content-Type", List.of(JSON));
         return new Answer.Whole(status, Map.copyOf(all), write(value));
@@ -45,7 +45,11 @@ public class Answers {
      * correlation id are read now, on the request.
      */
     Function<Throwable, Answer.Whole> problems(UriInfo uri) {
-        String instance = uri.getPath();
+        return problems(uri.getPath());
+    }
+
+    /** As {@link #problems(UriInfo)}, for work that did not come over HTTP (the instance names what it was). */
+    public Function<Throwable, Answer.Whole> problems(String instance) {
         String correlationId = CorrelationId.current();
         return failure -> problem(ProblemMappers.describe(failure), instance, correlationId);
     }

@@ -1,0 +1,190 @@
+package io.microchatbot.event;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.microchatbot.Deadline;
+import io.microchatbot.database.DatabaseUnavailable;
+import io.microchatbot.identity.Caller;
+import io.microchatbot.identity.CallerHeaders;
+import io.microchatbot.idempotency.Answer;
+import io.microchatbot.idempotency.Idempotency;
+import io.microchatbot.idempotency.IdempotentRequest;
+import io.microchatbot.problem.ApiException;
+import io.microchatbot.problem.ErrorCode;
+import io.microchatbot.rest.Answers;
+import io.microchatbot.rest.InputValidator;
+import io.microchatbot.rest.api.ConversationView;
+import io.microchatbot.rest.api.CreateConversationRequest;
+import io.microchatbot.rest.api.SendMessageRequest;
+import io.microchatbot.rest.api.TurnView;
+import io.microchatbot.service.ChatService;
+import io.microchatbot.service.ConversationService;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Carries out one command with the REST API's validation and idempotency: the command id is an idempotency key of
+ * its caller, so a command delivered twice runs once and the second delivery gets the recorded answer. Its events
+ * (conversation-created, message-created, reply-…) carry the command's correlation id. Fails with a
+ * {@link CommandFailure} saying whether trying again may help.
+ */
+@ApplicationScoped
+public class CommandHandler {
+
+    /** Answers that mean "not now": the same command may succeed later. */
+    private static final Set<String> PASSING = Set.of(ErrorCode.request_in_progress.name(),
+            ErrorCode.conversation_busy.name(), ErrorCode.rate_limited.name(), ErrorCode.database_unavailable.name(),
+            ErrorCode.shutting_down.name(), ErrorCode.internal_error.name());
+
+    private final ObjectMapper json;
+    private final InputValidator input;
+    private final Idempotency idempotency;
+    private final Answers answers;
+    private final ConversationService conversations;
+    private final ChatService chat;
+
+    CommandHandler(ObjectMapper json, InputValidator input, Idempotency idempotency, Answers answers,
+            ConversationService conversations, ChatService chat) {
+        this.json = json;
+        this.input = input;
+        this.idempotency = idempotency;
+        this.answers = answers;
+        this.conversations = conversations;
+        this.chat = chat;
+    }
+
+    /** Reads the {@code command} field of a stream entry; a permanent failure when it is not a valid envelope. */
+    public CommandEnvelope parse(String raw) {
+        if (raw == null) {
+            throw CommandFailure.permanent("invalid_command", "The entry has no 'command' field");
+        }
+        CommandEnvelope command;
+        try {
+            command = json.readValue(raw, CommandEnvelope.class);
+        } catch (JsonProcessingException e) {
+            throw CommandFailure.permanent("invalid_command", "Not a command envelope: " + e.getOriginalMessage());
+        }
+        if (command.version() == null || command.version() != CommandEnvelope.VERSION) {
+            throw CommandFailure.permanent("unsupported_version", "Version " + command.version()
+                    + " is not supported; this service reads version " + CommandEnvelope.VERSION);
+        }
+        if (command.commandId() == null || command.commandId().isBlank()) {
+            throw CommandFailure.permanent("invalid_command", "commandId is required");
+        }
+        return command;
+    }
+
+    /** Carries out the command; completes when it is done (or was done before), else fails with a CommandFailure. */
+    public Uni<Void> handle(CommandEnvelope command) {
+        return Uni.createFrom().deferred(() -> run(command))
+                .onItem().transform(this::outcome)
+                .onFailure(failure -> !(failure instanceof CommandFailure)).transform(CommandHandler::classify)
+                .replaceWithVoid();
+    }
+
+    private Uni<Answer> run(CommandEnvelope command) {
+        Caller caller = CallerHeaders.of(command.tenantId(), command.userId());
+        JsonNode data = command.data() == null ? json.createObjectNode() : command.data();
+        return switch (command.commandType() == null ? "" : command.commandType()) {
+            case CommandEnvelope.CREATE_CONVERSATION -> createConversation(command, caller, data);
+            case CommandEnvelope.SEND_MESSAGE -> sendMessage(command, caller, data);
+            default -> throw CommandFailure.permanent("unknown_command", "Unknown commandType '"
+                    + command.commandType() + "'; known: " + CommandEnvelope.CREATE_CONVERSATION + ", "
+                    + CommandEnvelope.SEND_MESSAGE);
+        };
+    }
+
+    private Uni<Answer> createConversation(CommandEnvelope command, Caller caller, JsonNode data) {
+        var request = input.conversation(read(data, CreateConversationRequest.class));
+        return guard(command, caller, data, () -> conversations.create(caller, request)
+                .map(conversation -> answers.json(201, Map.of(), ConversationView.of(conversation))));
+    }
+
+    private Uni<Answer> sendMessage(CommandEnvelope command, Caller caller, JsonNode data) {
+        if (!(data instanceof ObjectNode object)) {
+            throw ApiException.invalid("data", "must be an object");
+        }
+        ObjectNode body = object.deepCopy();
+        JsonNode conversationId = body.remove("conversation_id");
+        if (conversationId == null || !conversationId.isTextual()) {
+            throw ApiException.invalid("conversation_id", "is required");
+        }
+        if (body.has("stream")) {
+            throw ApiException.invalid("stream", "is not available to commands: the reply is published as an event");
+        }
+        UUID id = input.id(conversationId.asText());
+        var message = input.message(read(body, SendMessageRequest.class));
+        return guard(command, caller, data, () -> chat.send(caller, id, message, Deadline.NONE)
+                .map(turn -> answers.json(201, Map.of(), TurnView.of(turn))));
+    }
+
+    private Uni<Answer> guard(CommandEnvelope command, Caller caller, JsonNode data,
+            java.util.function.Supplier<Uni<Answer>> work) {
+        IdempotentRequest request = idempotency.command(caller, command.commandId(), command.commandType(), data);
+        return idempotency.guard(Optional.of(request), work, answers.problems(command.commandType()));
+    }
+
+    /**
+     * A recorded or fresh answer: success, or a failure of the work itself. A turn whose LLM call failed is done
+     * (its failed reply and reply-failed event are stored); a refusal by validation or a missing conversation is
+     * permanent; the rest may pass.
+     */
+    private Answer outcome(Answer answer) {
+        if (!(answer instanceof Answer.Whole whole) || whole.status() < 400) {
+            return answer;
+        }
+        String code = problemCode(whole.body());
+        if (code.startsWith("llm_")) {
+            return answer;
+        }
+        if (PASSING.contains(code)) {
+            throw CommandFailure.passing(code, problemDetail(whole.body()));
+        }
+        throw CommandFailure.permanent(code, problemDetail(whole.body()));
+    }
+
+    private static CommandFailure classify(Throwable failure) {
+        if (failure instanceof ApiException api) {
+            return PASSING.contains(api.code().name()) ? CommandFailure.passing(api.code().name(), api.getMessage())
+                    : CommandFailure.permanent(api.code().name(), api.getMessage());
+        }
+        if (DatabaseUnavailable.test(failure)) {
+            return CommandFailure.passing(ErrorCode.database_unavailable.name(), failure.getMessage());
+        }
+        return CommandFailure.passing(ErrorCode.internal_error.name(), String.valueOf(failure.getMessage()));
+    }
+
+    private <T> T read(JsonNode data, Class<T> type) {
+        try {
+            return json.treeToValue(data, type);
+        } catch (JsonProcessingException e) {
+            throw CommandFailure.permanent(ErrorCode.validation_failed.name(), "Invalid data: " + e.getOriginalMessage());
+        }
+    }
+
+    private String problemCode(String body) {
+        return problemField(body, "code");
+    }
+
+    private String problemDetail(String body) {
+        return problemField(body, "detail");
+    }
+
+    private String problemField(String body, String field) {
+        try {
+            JsonNode value = json.readTree(body).get(field);
+            return value == null ? "" : value.asText();
+        } catch (JsonProcessingException e) {
+            return "";
+        }
+    }
+}
