@@ -393,6 +393,10 @@ public interface ChatbotConfig {
         @WithDefault("chatbot.commands")
         String stream();
 
+        /** How often each replica reads new commands. */
+        @WithDefault("200ms")
+        Duration pollInterval();
+
         /** The consumer group; every replica is one consumer of it. */
         @WithDefault("chatbot-service")
         String group();
@@ -401,7 +405,10 @@ public interface ChatbotConfig {
         @WithDefault("chatbot.dead-letter")
         String deadLetterStream();
 
-        /** Attempts of a command failing for a passing reason (database unreachable, conversation busy) before it goes to the dead-letter stream. */
+        /**
+         * Attempts of a command failing for a passing reason (database unreachable, conversation busy) before it goes
+         * to the dead-letter stream.
+         */
         @WithDefault("5")
         int maxAttempts();
 
@@ -409,8 +416,11 @@ public interface ChatbotConfig {
         @WithDefault("500ms")
         Duration retryDelay();
 
-        /** A command delivered to a consumer that has not acknowledged it for this long (its pod died) is taken over. */
-        @WithDefault("60s")
+        /**
+         * A command delivered to a consumer that has not acknowledged it for this long (its pod died) is taken over;
+         * keep it above the longest turn.
+         */
+        @WithDefault("5m")
         Duration reclaimAfter();
 
         /** Commands read at once by a consumer. */

@@ -22,10 +22,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
-import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -56,6 +55,7 @@ public class CommandConsumer {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean groupReady;
     private volatile boolean stopping;
+    private volatile long timer = -1;
 
     CommandConsumer(CommandHandler handler, BoundedRedis redis, ChatbotConfig config, Vertx vertx,
             MeterRegistry registry) {
@@ -66,12 +66,17 @@ public class CommandConsumer {
         this.registry = registry;
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        stopping = true;
+    void start(@Observes StartupEvent event) {
+        if (config.enabled()) {
+            timer = Periodic.every(vertx, config.pollInterval(), "Command polling", this::poll);
+        }
     }
 
-    @Scheduled(identity = "command-consumer", every = "0.2s", concurrentExecution = ConcurrentExecution.SKIP,
-            skipExecutionIf = Disabled.class)
+    void stop(@Observes ShutdownEvent event) {
+        stopping = true;
+        vertx.cancelTimer(timer);
+    }
+
     Uni<Void> poll() {
         int room = MAX_IN_FLIGHT - inFlight.get();
         if (stopping || room <= 0) {
@@ -204,10 +209,7 @@ public class CommandConsumer {
     }
 
     private void onFreshContext(java.util.function.Supplier<Uni<Void>> work) {
-        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
-        VertxContextSafetyToggle.setContextSafe(context, true);
-        context.runOnContext(ignored -> work.get().subscribe().with(done -> {
-        }, failure -> Log.error("A command could not be processed", failure)));
+        Periodic.onFreshContext(vertx, "A command", work);
     }
 
     private void count(String outcome) {

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.database.DatabaseUnavailable;
@@ -18,10 +19,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 
@@ -53,6 +57,8 @@ public class OutboxRelay {
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicLong pausedUntil = new AtomicLong(System.nanoTime());
     private volatile double lagSeconds;
+    private volatile Vertx vertx;
+    private volatile long timer;
 
     OutboxRelay(Outbox outbox, BoundedRedis redis, ChatbotConfig config, MeterRegistry registry) {
         this.outbox = outbox;
@@ -63,8 +69,17 @@ public class OutboxRelay {
                 .register(registry);
     }
 
-    @Scheduled(identity = "outbox-relay", every = "${chatbot.events.relay-interval:200ms}",
-            concurrentExecution = ConcurrentExecution.SKIP)
+    void start(@Observes StartupEvent event, Vertx vertx) {
+        timer = Periodic.every(vertx, config.relayInterval(), "Outbox relay", this::run);
+        this.vertx = vertx;
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (vertx != null) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
     Uni<Void> run() {
         if (System.nanoTime() - pausedUntil.get() < 0) {
             return Uni.createFrom().voidItem();
