@@ -35,6 +35,8 @@ public interface ChatbotConfig {
 
     Events events();
 
+    Auth auth();
+
     Commands commands();
 
     interface Llm {
@@ -426,5 +428,31 @@ public interface ChatbotConfig {
         /** Commands read at once by a consumer. */
         @WithDefault("16")
         int batch();
+    }
+
+    /**
+     * How callers are identified (docs/security.md). The JWT verification itself (key or JWKS URL, issuer, audience,
+     * algorithm, clock skew) is set with the CHATBOT_AUTH_* variables mapped onto mp.jwt.* in application.properties.
+     */
+    interface Auth {
+        /** {@code jwt}: bearer JWTs or API keys; {@code none}: X-User-ID / X-Tenant-ID trusted as sent. */
+        @WithDefault("jwt")
+        AuthMode mode();
+
+        /** Claim of a token holding the caller's tenant; a token without it belongs to the tenant "default". */
+        @WithDefault("tenant_id")
+        String tenantClaim();
+
+        /** A token whose {@code scope} holds this and that has a {@code service} claim is a service token. */
+        @WithDefault("internal")
+        String serviceScope();
+
+        /** Group (in {@code groups}) or scope (in {@code scope}) that grants the admin endpoints. */
+        @WithDefault("admin")
+        String adminRole();
+    }
+
+    enum AuthMode {
+        jwt, none
     }
 }

@@ -112,9 +112,8 @@ public class CommandConsumer {
             return Uni.createFrom().voidItem();
         }
         return redis.send("commands-group", Request.cmd(Command.XGROUP).arg("CREATE").arg(config.stream())
-                        .arg(config.group()).arg("0").arg("MKSTREAM"))
+                        .arg(config.group()).arg("0").arg("MKSTREAM"), "BUSYGROUP", null)
                 .replaceWithVoid()
-                .onFailure(failure -> String.valueOf(failure.getMessage()).contains("BUSYGROUP")).recoverWithNull()
                 .invoke(() -> groupReady = true);
     }
 

@@ -16,7 +16,7 @@ public final class CallerHeaders {
     public static final String USER_HEADER = "X-User-ID";
     public static final String TENANT_HEADER = "X-Tenant-ID";
     public static final String DEFAULT_TENANT = "default";
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._@:+-]{1,128}");
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._@:+|-]{1,128}");
 
     private CallerHeaders() {
     }
@@ -32,13 +32,13 @@ public final class CallerHeaders {
         }
         if (!ID.matcher(user).matches()) {
             throw new ApiException(ErrorCode.invalid_identity,
-                    USER_HEADER + " must be 1-128 characters of letters, digits and . _ @ : + -");
+                    USER_HEADER + " must be 1-128 characters of letters, digits and . _ @ : + | -");
         }
         if (tenant == null || tenant.isBlank()) {
             tenant = DEFAULT_TENANT;
         } else if (!ID.matcher(tenant).matches()) {
             throw new ApiException(ErrorCode.invalid_identity,
-                    TENANT_HEADER + " must be 1-128 characters of letters, digits and . _ @ : + -");
+                    TENANT_HEADER + " must be 1-128 characters of letters, digits and . _ @ : + | -");
         }
         return new Caller(tenant, user);
     }

@@ -11,6 +11,7 @@ public enum ErrorCode {
     invalid_identity(400, "Invalid caller identity"),
     context_window_exceeded(400, "Message does not fit the model's context window"),
     unauthenticated(401, "Caller not identified"),
+    forbidden(403, "Not allowed"),
     not_found(404, "Not found"),
     method_not_allowed(405, "Method not allowed"),
     not_acceptable(406, "Not acceptable"),

@@ -2,12 +2,11 @@ package io.microchatbot.ratelimit;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
-import jakarta.ws.rs.core.HttpHeaders;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
-import io.microchatbot.identity.Caller;
-import io.microchatbot.identity.CallerHeaders;
+import io.microchatbot.security.Access;
+import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.smallrye.mutiny.Uni;
@@ -17,8 +16,8 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Applies the rate limits to every {@code /api/v1} request once it is matched to a resource, and sets the IETF
  * {@code RateLimit-Limit}, {@code RateLimit-Remaining} and {@code RateLimit-Reset} headers on its response, whatever
- * that turns out to be. A refused request is a 429 {@code rate_limited} problem with {@code Retry-After}. Requests
- * without a valid caller are not limited here: they are refused by the resource.
+ * that turns out to be. A refused request is a 429 {@code rate_limited} problem with {@code Retry-After}. It runs
+ * after {@code AccessFilter}: requests that failed authentication never reach it.
  */
 public class RateLimitFilter {
 
@@ -28,27 +27,27 @@ public class RateLimitFilter {
 
     private final RateLimiter limiter;
     private final RoutingContext routing;
+    private final CurrentCaller callers;
 
-    RateLimitFilter(RateLimiter limiter, RoutingContext routing) {
+    RateLimitFilter(RateLimiter limiter, RoutingContext routing, CurrentCaller callers) {
         this.limiter = limiter;
         this.routing = routing;
+        this.callers = callers;
     }
 
     @ServerRequestFilter
-    public Uni<Void> limit(ContainerRequestContext request, ResourceInfo resource, HttpHeaders headers) {
+    public Uni<Void> limit(ContainerRequestContext request, ResourceInfo resource) {
         if (!limiter.enabled() || !request.getUriInfo().getPath().startsWith("/api/v1/")) {
             return Uni.createFrom().voidItem();
         }
-        Caller caller;
-        try {
-            caller = CallerHeaders.from(headers);
-        } catch (ApiException invalid) {
+        if (!callers.known()) {
             return Uni.createFrom().voidItem();
         }
+        Access access = callers.access();
         RequestKind kind = resource.getResourceMethod() != null
                 && resource.getResourceMethod().isAnnotationPresent(TurnRequest.class) ? RequestKind.turn : RequestKind.read;
         HttpServerResponse response = routing.response();
-        return limiter.take(caller, kind)
+        return limiter.take(access, kind)
                 .invoke(quota -> headers(response, quota))
                 .invoke(quota -> {
                     if (!quota.allowed()) {

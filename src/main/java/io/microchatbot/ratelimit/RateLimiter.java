@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.redis.BoundedRedis;
+import io.microchatbot.security.Access;
 import io.microchatbot.redis.RedisUnavailable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,12 +40,15 @@ public class RateLimiter {
         return config.enabled();
     }
 
-    /** Takes one request of the kind from the caller's and the tenant's buckets. */
-    public Uni<Quota> take(Caller caller, RequestKind kind) {
+    /**
+     * Takes one request of the kind from the caller's and the tenant's buckets. An API key's own turn limits, when
+     * it has them, replace the caller defaults for its turns.
+     */
+    public Uni<Quota> take(Access access, RequestKind kind) {
         if (!config.enabled()) {
             return Uni.createFrom().item(Quota.unlimited());
         }
-        List<Bucket> buckets = buckets(caller, kind);
+        List<Bucket> buckets = buckets(access, kind);
         return redis.take(buckets, OptionalLong.empty())
                 .onFailure(RedisUnavailable.class).recoverWithItem(() -> fallback(buckets))
                 .invoke(quota -> {
@@ -76,11 +80,14 @@ public class RateLimiter {
                 .increment();
     }
 
-    List<Bucket> buckets(Caller caller, RequestKind kind) {
+    List<Bucket> buckets(Access access, RequestKind kind) {
+        Caller caller = access.caller();
         String prefix = prefix(caller.tenantId()) + kind.name() + ":";
         List<Bucket> buckets = new ArrayList<>(3);
         if (kind == RequestKind.turn) {
-            buckets.add(new Bucket(prefix + "user:" + caller.userId(), config.capacity(), config.rate(), 1, true));
+            double capacity = access.turnCapacity() != null ? access.turnCapacity() : config.capacity();
+            double rate = access.turnRate() != null ? access.turnRate() : config.rate();
+            buckets.add(new Bucket(prefix + "user:" + caller.userId(), capacity, rate, 1, true));
             buckets.add(new Bucket(prefix + "tenant", config.tenantCapacity(), config.tenantRate(), 1, true));
             if (config.tenantTokensPerMinute().isPresent()) {
                 buckets.add(tokenBudget(caller.tenantId()).withCost(0));

@@ -60,6 +60,16 @@ public class BoundedRedis {
         return bounded(operation, () -> redis.send(request));
     }
 
+    /**
+     * As {@link #send(String, Request)}, but an error reply the caller expects (e.g. BUSYGROUP) is an answer from a
+     * working Redis: it is turned into {@code answer} and counts as no failure.
+     */
+    public Uni<Response> send(String operation, Request request, String expectedError, Response answer) {
+        return bounded(operation, () -> redis.send(request)
+                .onFailure(failure -> String.valueOf(failure.getMessage()).startsWith(expectedError))
+                .recoverWithItem(answer));
+    }
+
     /** Runs a script by its SHA-1, sending its text once if Redis does not have it (NOSCRIPT). */
     public Uni<Response> eval(String operation, LuaScript script, List<String> keys, List<String> args) {
         return bounded(operation, () -> Scripts.run(redis, script, keys, args));

@@ -12,6 +12,7 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import io.microchatbot.rest.api.MessagePageView;
+import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.service.ConversationService;
 import io.smallrye.mutiny.Uni;
 
@@ -23,9 +24,12 @@ public class ChatMessagesAliasResource {
     private final ConversationService conversations;
     private final InputValidator input;
 
-    ChatMessagesAliasResource(ConversationService conversations, InputValidator input) {
+    private final CurrentCaller callers;
+
+    ChatMessagesAliasResource(ConversationService conversations, InputValidator input, CurrentCaller callers) {
         this.conversations = conversations;
         this.input = input;
+        this.callers = callers;
     }
 
     @GET
@@ -33,6 +37,6 @@ public class ChatMessagesAliasResource {
     @Operation(summary = "Page through a conversation's messages (alias of /api/v1/conversations/{id}/messages)")
     public Uni<MessagePageView> list(@RestPath String id, @RestQuery String limit, @RestQuery String cursor,
             @RestQuery String order, HttpHeaders headers) {
-        return MessageResource.page(conversations, input, id, limit, cursor, order, headers);
+        return MessageResource.page(conversations, input, id, limit, cursor, order, callers.get());
     }
 }

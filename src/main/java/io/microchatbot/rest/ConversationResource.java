@@ -32,7 +32,7 @@ import io.microchatbot.idempotency.Answer;
 import io.microchatbot.idempotency.Idempotency;
 import io.microchatbot.idempotency.IdempotencyKey;
 import io.microchatbot.identity.Caller;
-import io.microchatbot.identity.CallerHeaders;
+import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.rest.api.ConversationPageView;
 import io.microchatbot.rest.api.ConversationView;
 import io.microchatbot.rest.api.CreateConversationRequest;
@@ -49,13 +49,15 @@ public class ConversationResource {
     private final InputValidator input;
     private final Idempotency idempotency;
     private final Answers answers;
+    private final CurrentCaller callers;
 
     ConversationResource(ConversationService conversations, InputValidator input, Idempotency idempotency,
-            Answers answers) {
+            Answers answers, CurrentCaller callers) {
         this.conversations = conversations;
         this.input = input;
         this.idempotency = idempotency;
         this.answers = answers;
+        this.callers = callers;
     }
 
     /** Opens a conversation; with an {@code Idempotency-Key} at most once, retries getting the recorded answer. */
@@ -69,7 +71,7 @@ public class ConversationResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ConversationView.class)))
     public Uni<Response> create(CreateConversationRequest body, HttpHeaders headers, UriInfo uri) {
-        var caller = CallerHeaders.from(headers);
+        var caller = callers.get();
         var request = input.conversation(body);
         var idempotent = idempotency.request(headers, caller, "POST", "/api/v1/conversations",
                 MediaType.APPLICATION_JSON, body);
@@ -87,7 +89,7 @@ public class ConversationResource {
     @GET
     @Operation(summary = "List the caller's conversations, newest first")
     public Uni<ConversationPageView> list(@RestQuery String limit, @RestQuery String cursor, HttpHeaders headers) {
-        var caller = CallerHeaders.from(headers);
+        var caller = callers.get();
         return conversations.list(caller, input.cursor(cursor), input.limit(limit))
                 .map(ConversationPageView::of);
     }
@@ -96,7 +98,7 @@ public class ConversationResource {
     @Path("/{id}")
     @Operation(summary = "Read a conversation")
     public Uni<ConversationView> get(@RestPath String id, HttpHeaders headers) {
-        var caller = CallerHeaders.from(headers);
+        var caller = callers.get();
         return conversations.get(caller, input.id(id))
                 .map(ConversationView::of);
     }
@@ -106,7 +108,7 @@ public class ConversationResource {
     @Consumes({ MediaType.APPLICATION_JSON, "application/merge-patch+json" })
     @Operation(summary = "Change title, system prompt, model or metadata (JSON merge-patch: null clears a field)")
     public Uni<ConversationView> update(@RestPath String id, JsonNode body, HttpHeaders headers) {
-        var caller = CallerHeaders.from(headers);
+        var caller = callers.get();
         var conversationId = input.id(id);
         var changes = input.changes(body);
         return conversations.update(caller, conversationId, changes)
@@ -117,7 +119,7 @@ public class ConversationResource {
     @Path("/{id}")
     @Operation(summary = "Delete a conversation and all its messages")
     public Uni<RestResponse<Void>> delete(@RestPath String id, HttpHeaders headers) {
-        var caller = CallerHeaders.from(headers);
+        var caller = callers.get();
         return conversations.delete(caller, input.id(id))
                 .map(ignored -> RestResponse.noContent());
     }

@@ -27,7 +27,7 @@ import io.microchatbot.idempotency.Idempotency;
 import io.microchatbot.idempotency.IdempotencyKey;
 import io.microchatbot.Deadline;
 import io.microchatbot.identity.Caller;
-import io.microchatbot.identity.CallerHeaders;
+import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.ratelimit.TurnRequest;
 import io.microchatbot.rest.api.MessagePageView;
 import io.microchatbot.rest.api.MessageView;
@@ -52,9 +52,10 @@ public class MessageResource {
     private final TurnRepresentation representation;
     private final Idempotency idempotency;
     private final Answers answers;
+    private final CurrentCaller callers;
 
     MessageResource(ChatService chat, ConversationService conversations, InputValidator input, TurnEventsSse events,
-            TurnRepresentation representation, Idempotency idempotency, Answers answers) {
+            TurnRepresentation representation, Idempotency idempotency, Answers answers, CurrentCaller callers) {
         this.chat = chat;
         this.conversations = conversations;
         this.input = input;
@@ -62,6 +63,7 @@ public class MessageResource {
         this.representation = representation;
         this.idempotency = idempotency;
         this.answers = answers;
+        this.callers = callers;
     }
 
     /**
@@ -85,7 +87,7 @@ public class MessageResource {
             + " of message.completed, message.incomplete, error", content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS))
     public Multi<String> send(@RestPath String id, SendMessageRequest body, HttpHeaders headers,
             RoutingContext routing, UriInfo uri) {
-        var caller = CallerHeaders.from(headers);
+        var caller = callers.get();
         var conversationId = input.id(id);
         var message = input.message(body);
         var deadline = CallerDeadline.from(headers);
@@ -122,7 +124,7 @@ public class MessageResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Read one message")
     public Uni<MessageView> get(@RestPath String id, @RestPath String messageId, HttpHeaders headers) {
-        var caller = CallerHeaders.from(headers);
+        var caller = callers.get();
         return conversations.message(caller, input.id(id), input.id(messageId))
                 .map(MessageView::of);
     }
@@ -132,12 +134,11 @@ public class MessageResource {
     @Operation(summary = "Page through a conversation's messages (keyset cursor)")
     public Uni<MessagePageView> list(@RestPath String id, @RestQuery String limit, @RestQuery String cursor,
             @RestQuery String order, HttpHeaders headers) {
-        return page(conversations, input, id, limit, cursor, order, headers);
+        return page(conversations, input, id, limit, cursor, order, callers.get());
     }
 
     static Uni<MessagePageView> page(ConversationService conversations, InputValidator input, String id, String limit,
-            String cursor, String order, HttpHeaders headers) {
-        var caller = CallerHeaders.from(headers);
+            String cursor, String order, Caller caller) {
         var conversationId = input.id(id);
         int size = input.limit(limit);
         boolean ascending = input.ascending(order);

@@ -18,6 +18,7 @@ import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.problem.Problem;
 import io.quarkus.logging.Log;
+import io.quarkus.security.AuthenticationFailedException;
 
 /** Every failure leaves as an RFC 9457 problem with a stable code; stack traces stay in the log. */
 public class ProblemMappers {
@@ -27,6 +28,16 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response api(ApiException e, UriInfo uri) {
         return respond(describe(e), uri);
+    }
+
+    /** A token or API key that is invalid, expired, revoked, or signed by a key we do not trust. */
+    @ServerExceptionMapper
+    public Response authentication(AuthenticationFailedException e, UriInfo uri) {
+        return Response.fromResponse(respond(new ApiException(ErrorCode.unauthenticated,
+                        "The credentials were refused (invalid, expired, not yet valid, revoked or from an untrusted"
+                                + " issuer)"), uri))
+                .header("WWW-Authenticate", "Bearer error=\"invalid_token\"")
+                .build();
     }
 
     @ServerExceptionMapper

@@ -139,7 +139,9 @@ class GracefulShutdownIT {
                 "chatbot.cursor.secret", "graceful-shutdown-it",
                 "quarkus.shutdown.delay", DELAY.toMillis() + "ms",
                 "quarkus.shutdown.timeout", DRAIN.toMillis() + "ms",
-                "chatbot.turn.shutdown-grace", GRACE.toMillis() + "ms");
+                "chatbot.turn.shutdown-grace", GRACE.toMillis() + "ms",
+                // The packaged app runs the prod profile, whose default is JWT; this test calls with X-User-ID.
+                "chatbot.auth.mode", "none");
     }
 
     /** What a pod killed right after storing a user message leaves: the message counted, the lease expired. */
