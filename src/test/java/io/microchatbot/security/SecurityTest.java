@@ -198,6 +198,26 @@ class SecurityTest {
     }
 
     @Test
+    void anApiKeysOwnTurnLimitReplacesTheDefaultAndItsUseIsRecorded() {
+        String admin = token(TokenIssuer.user(tenant, "admin-1").groups("admin"));
+        var created = bearer(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", "tight", "scopes", List.of("chat", "read"), "turn_capacity", 1, "turn_rate", 0.01))
+                .post("/api/v1/admin/api-keys").then().statusCode(201).extract().jsonPath();
+        String key = created.getString("key");
+        secrets.add(key);
+        String id = conversation(apiKey(key));
+        apiKey(key).contentType(ContentType.JSON).body(Map.of("content", "one"))
+                .post("/api/v1/conversations/{id}/messages", id).then().statusCode(201)
+                .header("RateLimit-Limit", "1");
+        apiKey(key).contentType(ContentType.JSON).body(Map.of("content", "two"))
+                .post("/api/v1/conversations/{id}/messages", id).then().statusCode(429)
+                .body("code", equalTo("rate_limited"));
+        bearer(admin).get("/api/v1/admin/api-keys").then().statusCode(200)
+                .body("find { it.id == '" + created.getString("id") + "' }.last_used_at", not(nullValue()))
+                .body("find { it.id == '" + created.getString("id") + "' }.turn_capacity", equalTo(1));
+    }
+
+    @Test
     void adminEndpointsNeedTheAdminRole() {
         bearer(token(TokenIssuer.user(tenant, user))).get("/api/v1/admin/cache/stats").then().statusCode(403);
         bearer(token(TokenIssuer.user(tenant, user).claim("scope", "admin"))).get("/api/v1/admin/cache/stats")
