@@ -36,6 +36,7 @@ public class DatabaseMigrator {
     private final String jdbcUrl;
     private final String username;
     private final Optional<String> password;
+    private volatile String schemaVersion;
 
     DatabaseMigrator(Flyway flyway, ChatbotConfig config,
             @ConfigProperty(name = "quarkus.datasource.jdbc.url") String jdbcUrl,
@@ -53,8 +54,14 @@ public class DatabaseMigrator {
             createIfMissing();
         }
         var result = flyway.migrate();
-        Log.infof("Database schema at version %s (%d migration(s) applied now)", flyway.info().current() == null ? "none"
-                : flyway.info().current().getVersion(), result.migrationsExecuted);
+        schemaVersion = flyway.info().current() == null ? "none" : flyway.info().current().getVersion().toString();
+        Log.infof("Database schema at version %s (%d migration(s) applied now)", schemaVersion,
+                result.migrationsExecuted);
+    }
+
+    /** The schema version once this pod migrated it; empty before (the pod is starting) or if migrating failed. */
+    public Optional<String> schemaVersion() {
+        return Optional.ofNullable(schemaVersion);
     }
 
     private void createIfMissing() throws SQLException {

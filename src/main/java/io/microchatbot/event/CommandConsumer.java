@@ -43,6 +43,9 @@ import io.vertx.mutiny.redis.client.Response;
 @ApplicationScoped
 public class CommandConsumer {
 
+    /** The dead-letter stream's length is measured every this many polls (5 s at the default interval). */
+    private static final int DEAD_LETTER_EVERY = 25;
+
     /** Commands carried out at once by this replica; a turn holds its place until its reply is stored. */
     static final int MAX_IN_FLIGHT = 64;
 
@@ -56,6 +59,8 @@ public class CommandConsumer {
     private volatile boolean groupReady;
     private volatile boolean stopping;
     private volatile long timer = -1;
+    private final java.util.concurrent.atomic.AtomicLong polls = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long deadLetters;
 
     CommandConsumer(CommandHandler handler, BoundedRedis redis, ChatbotConfig config, Vertx vertx,
             MeterRegistry registry) {
@@ -64,6 +69,15 @@ public class CommandConsumer {
         this.config = config.commands();
         this.vertx = vertx;
         this.registry = registry;
+        io.micrometer.core.instrument.Gauge.builder("chatbot.commands.dead.letter.length", () -> deadLetters)
+                .description("Entries in the dead-letter stream, as last measured")
+                .register(registry);
+    }
+
+    private void measureDeadLetters() {
+        redis.send("commands-dead-letter-length", Request.cmd(Command.XLEN).arg(config.deadLetterStream()))
+                .subscribe().with(length -> deadLetters = length == null ? 0 : length.toLong(), failure -> {
+                });
     }
 
     void start(@Observes StartupEvent event) {
@@ -78,6 +92,9 @@ public class CommandConsumer {
     }
 
     Uni<Void> poll() {
+        if (polls.incrementAndGet() % DEAD_LETTER_EVERY == 0) {
+            measureDeadLetters();
+        }
         int room = MAX_IN_FLIGHT - inFlight.get();
         if (stopping || room <= 0) {
             return Uni.createFrom().voidItem();

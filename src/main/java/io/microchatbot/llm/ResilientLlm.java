@@ -56,6 +56,7 @@ public class ResilientLlm {
     private final ChatbotConfig.Llm config;
     private final Guard bulkhead;
     private final Map<String, Guard> perTarget = new ConcurrentHashMap<>();
+    private final LlmMetrics metrics;
 
     /** One model of one provider: what a retry repeats and a circuit breaker watches. */
     record Target(LlmProvider provider, String model) {
@@ -64,8 +65,9 @@ public class ResilientLlm {
         }
     }
 
-    ResilientLlm(LlmBackends backends, ChatbotConfig config) {
+    ResilientLlm(LlmBackends backends, ChatbotConfig config, LlmMetrics metrics) {
         this.backends = backends;
+        this.metrics = metrics;
         this.config = config.llm();
         this.bulkhead = Guard.create()
                 .withDescription("llm-bulkhead")
@@ -82,16 +84,28 @@ public class ResilientLlm {
     /** A whole reply, from the requested model or a fallback; fails with an {@link LlmException}. */
     public Uni<LlmCompletion> complete(LlmRequest request, Deadline deadline) {
         AtomicInteger attempts = new AtomicInteger();
+        AtomicReference<Target> answering = new AtomicReference<>(first(request));
+        long started = System.nanoTime();
         Uni<LlmCompletion> answer = bulkhead.get(() -> firstThatAnswers(request, target -> guard(target).get(() -> {
             if (passed(deadline)) {
                 return Uni.createFrom().failure(deadlineExceeded());
             }
             attempts.incrementAndGet();
+            answering.set(target);
             return target.provider().complete(request.withModel(target.model()));
         }, COMPLETION)), COMPLETION);
         return within(deadline, answer)
+                .invoke(completion -> metrics.answered(answering.get().provider().name(), answering.get().model(),
+                        !answering.get().equals(first(request)), attempts.get(), started, completion.usage()))
+                .onFailure().invoke(failure -> metrics.failed(answering.get().provider().name(),
+                        answering.get().model(), failure, started))
                 .map(completion -> completion.withAttempts(attempts.get()))
                 .onFailure().transform(this::toLlmException);
+    }
+
+    /** The target asked first: the requested model of the primary provider. */
+    private Target first(LlmRequest request) {
+        return new Target(backends.primary(), request.model().trim());
     }
 
     /**
@@ -101,8 +115,10 @@ public class ResilientLlm {
      */
     public Multi<LlmChunk> stream(LlmRequest request, Deadline deadline) {
         AtomicInteger attempts = new AtomicInteger();
-        AtomicReference<Target> answering = new AtomicReference<>();
-        return Multi.createFrom().emitter(emitter -> {
+        AtomicReference<Target> answering = new AtomicReference<>(first(request));
+        long started = System.nanoTime();
+        java.util.concurrent.atomic.AtomicBoolean firstSeen = new java.util.concurrent.atomic.AtomicBoolean();
+        return Multi.createFrom().<LlmChunk> emitter(emitter -> {
             Supplier<Uni<Void>> lifetime = () -> within(deadline, firstThatAnswers(request,
                     target -> guard(target).get(() -> {
                         if (passed(deadline)) {
@@ -113,10 +129,21 @@ public class ResilientLlm {
                         return FirstToken.open(target.provider().stream(request.withModel(target.model())));
                     }, STREAM))).chain(stream -> Uni.createFrom().emitter(done -> {
                 Cancellable relay = stream.subscribe().with(
-                        chunk -> emitter.emit(chunk instanceof LlmChunk.Finished finished
-                                ? finished.answeredBy(answering.get().provider().name(), attempts.get())
-                                : chunk),
+                        chunk -> {
+                            if (firstSeen.compareAndSet(false, true)) {
+                                metrics.firstToken(answering.get().provider().name(), answering.get().model(), started);
+                            }
+                            if (chunk instanceof LlmChunk.Finished finished) {
+                                metrics.answered(answering.get().provider().name(), answering.get().model(),
+                                        !answering.get().equals(first(request)), attempts.get(), started,
+                                        finished.usage());
+                            }
+                            emitter.emit(chunk instanceof LlmChunk.Finished finished
+                                    ? finished.answeredBy(answering.get().provider().name(), attempts.get())
+                                    : chunk);
+                        },
                         failure -> {
+                            metrics.failed(answering.get().provider().name(), answering.get().model(), failure, started);
                             emitter.fail(toLlmException(failure));
                             done.complete(null);
                         },
@@ -128,7 +155,12 @@ public class ResilientLlm {
             }));
             Cancellable running = bulkhead.get(lifetime, LIFETIME)
                     .subscribe().with(ignored -> {
-                    }, failure -> emitter.fail(toLlmException(failure)));
+                    }, failure -> {
+                        if (!firstSeen.get()) {
+                            metrics.failed(answering.get().provider().name(), answering.get().model(), failure, started);
+                        }
+                        emitter.fail(toLlmException(failure));
+                    });
             emitter.onTermination(running::cancel);
         });
     }

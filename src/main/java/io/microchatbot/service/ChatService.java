@@ -38,15 +38,17 @@ public class ChatService {
     private final Vertx vertx;
     private final TurnSlots slots;
     private final RateLimiter limiter;
+    private final TurnMetrics metrics;
 
     ChatService(TurnStore turns, ResilientLlm llm, ChatbotConfig config, Vertx vertx, TurnSlots slots,
-            RateLimiter limiter) {
+            RateLimiter limiter, TurnMetrics metrics) {
         this.turns = turns;
         this.llm = llm;
         this.config = config;
         this.vertx = vertx;
         this.slots = slots;
         this.limiter = limiter;
+        this.metrics = metrics;
     }
 
     /**
@@ -71,6 +73,8 @@ public class ChatService {
                 .chain(() -> slots.acquire(caller))
                 .chain(slot -> begin(slot, caller, conversationId, input)
                         .map(start -> new StreamedTurn(this, llm, vertx, start, request(start), deadline).events()
+                                .onSubscription().invoke(metrics::streamStarted)
+                                .onTermination().invoke(metrics::streamEnded)
                                 .onTermination().call((failure, cancelled) -> slot.release())));
     }
 
@@ -104,7 +108,7 @@ public class ChatService {
         ReplyOutcome outcome = new ReplyOutcome(MessageStatus.complete, completion.content(), completion.model(),
                 completion.provider(), completion.finishReason(), completion.usage(), completion.attempts(), millisSince(startedAt),
                 null, null);
-        return store(start, outcome)
+        return store(start, outcome, TurnMetrics.JSON)
                 .map(reply -> new TurnResult(start.userMessage(), reply));
     }
 
@@ -117,7 +121,7 @@ public class ChatService {
         }
         ReplyOutcome outcome = new ReplyOutcome(MessageStatus.failed, "", start.model(), llm.providerName(), null, null,
                 0, millisSince(startedAt), null, cause);
-        return store(start, outcome)
+        return store(start, outcome, TurnMetrics.JSON)
                 .chain(() -> Uni.createFrom().failure(cause));
     }
 
@@ -125,8 +129,9 @@ public class ChatService {
      * Stores a reply; if that fails the lease is released so that the conversation is not stuck. A conversation
      * deleted meanwhile makes the turn a 404.
      */
-    Uni<Message> store(TurnStart start, ReplyOutcome outcome) {
+    Uni<Message> store(TurnStart start, ReplyOutcome outcome, String mode) {
         return turns.finish(start, outcome)
+                .invoke(reply -> metrics.replyStored(mode, reply.status))
                 .call(reply -> limiter.chargeTokens(reply.tenantId, usedTokens(reply)))
                 .onFailure().call(failure -> turns.release(start)
                         .onFailure().invoke(releaseFailure -> Log.warn("Could not release the conversation lease",

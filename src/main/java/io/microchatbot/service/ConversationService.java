@@ -40,9 +40,11 @@ public class ConversationService {
     private final ChatbotConfig config;
     private final ContextCache cache;
     private final Outbox outbox;
+    private final TurnMetrics metrics;
 
     ConversationService(ConversationRepository conversations, MessageRepository messages, CursorCodec cursors,
-            PromptBuilder prompts, ObjectMapper json, ChatbotConfig config, ContextCache cache, Outbox outbox) {
+            PromptBuilder prompts, ObjectMapper json, ChatbotConfig config, ContextCache cache, Outbox outbox,
+            TurnMetrics metrics) {
         this.conversations = conversations;
         this.messages = messages;
         this.cursors = cursors;
@@ -51,6 +53,7 @@ public class ConversationService {
         this.config = config;
         this.cache = cache;
         this.outbox = outbox;
+        this.metrics = metrics;
     }
 
     @WithTransaction
@@ -67,7 +70,8 @@ public class ConversationService {
         conversation.updatedAt = conversation.createdAt;
         prompts.ensureSystemPromptFits(conversation);
         return conversations.persist(conversation)
-                .call(outbox::conversationCreated);
+                .call(outbox::conversationCreated)
+                .invoke(metrics::conversationCreated);
     }
 
     @WithSession

@@ -66,7 +66,7 @@ final class StreamedTurn {
         ReplyOutcome outcome = new ReplyOutcome(MessageStatus.complete, text(), finished.model(), finished.provider(),
                 finished.finishReason(), finished.usage(), finished.attempts(), ChatService.millisSince(startedAt),
                 timeToFirstTokenMs, null);
-        return Detached.run(chat.store(start, outcome))
+        return Detached.run(chat.store(start, outcome, TurnMetrics.STREAM))
                 .map(TurnEvent.Completed::new);
     }
 
@@ -82,7 +82,7 @@ final class StreamedTurn {
         ApiException cause = failure instanceof LlmException llmFailure ? llmFailure
                 : LlmException.unavailable("The LLM stream failed unexpectedly", 5);
         String partial = text();
-        return Detached.run(chat.store(start, outcome(partial, cause)))
+        return Detached.run(chat.store(start, outcome(partial, cause), TurnMetrics.STREAM))
                 .<TurnEvent> map(reply -> partial.isEmpty() ? new TurnEvent.Failed(reply, cause)
                         : new TurnEvent.Incomplete(reply, cause))
                 .onFailure().recoverWithItem(storeFailure -> {
@@ -100,7 +100,7 @@ final class StreamedTurn {
                 "The caller disconnected before the reply was complete"));
         Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
         VertxContextSafetyToggle.setContextSafe(context, true);
-        context.runOnContext(ignored -> chat.store(start, outcome).subscribe().with(
+        context.runOnContext(ignored -> chat.store(start, outcome, TurnMetrics.STREAM).subscribe().with(
                 reply -> Log.infof("Caller left mid-stream; reply %s stored as %s", reply.id, reply.status),
                 failure -> Log.error("Could not store the reply of a caller who left", failure)));
     }

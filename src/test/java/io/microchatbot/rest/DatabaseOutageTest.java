@@ -52,9 +52,14 @@ class DatabaseOutageTest {
                 io.restassured.RestAssured.get("/q/health/ready").then().statusCode(503)
                         .body(containsString("Reactive PostgreSQL connections health check")));
 
+        io.restassured.RestAssured.get("/health/db").then().statusCode(503)
+                .body("checks.find { it.name == 'postgresql' }.status", equalTo("DOWN"));
+
         DatabaseProxyResource.restore();
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                 as(user).get("/api/v1/conversations/{id}", id).then().statusCode(200));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                io.restassured.RestAssured.get("/health/db").then().statusCode(200));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 io.restassured.RestAssured.get("/q/health/ready").then().statusCode(200));
         as(user).contentType(ContentType.JSON).body("{\"content\":\"hello again\"}")
