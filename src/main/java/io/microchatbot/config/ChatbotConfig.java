@@ -23,6 +23,10 @@ public interface ChatbotConfig {
 
     Cursor cursor();
 
+    /** Log the text of messages with message_processed (for debugging only: it is the users' content). */
+    @WithDefault("false")
+    boolean logContent();
+
     Database database();
 
     Idempotency idempotency();

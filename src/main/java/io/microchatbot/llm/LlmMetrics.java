@@ -10,6 +10,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.microchatbot.observability.EventLog;
 import io.microchatbot.problem.ErrorCode;
 
 /**
@@ -31,18 +32,30 @@ public class LlmMetrics {
     }
 
     /** A call that answered: {@code success}, {@code retried} (after retries) or {@code fallback} (another target). */
-    void answered(String provider, String model, boolean fallback, int attempts, long startedNanos, LlmUsage usage) {
+    String answered(String provider, String model, boolean fallback, int attempts, long startedNanos, LlmUsage usage) {
         String outcome = fallback ? "fallback" : attempts > 1 ? "retried" : "success";
         duration(provider, model, outcome, startedNanos);
+        EventLog.info("llm_call", "LLM call %s: provider=%s model=%s attempts=%d duration_ms=%d prompt_tokens=%s"
+                + " completion_tokens=%s", outcome, provider, model, attempts, millisSince(startedNanos),
+                usage == null ? "-" : usage.promptTokens(), usage == null ? "-" : usage.completionTokens());
         if (usage != null) {
             tokens(provider, model, "prompt", usage.promptTokens());
             tokens(provider, model, "completion", usage.completionTokens());
         }
+        return outcome;
     }
 
     /** A call that failed in the end, by why. */
-    void failed(String provider, String model, Throwable failure, long startedNanos) {
-        duration(provider, model, outcome(failure), startedNanos);
+    String failed(String provider, String model, Throwable failure, long startedNanos) {
+        String outcome = outcome(failure);
+        duration(provider, model, outcome, startedNanos);
+        EventLog.info("llm_call", "LLM call %s: provider=%s model=%s duration_ms=%d", outcome, provider, model,
+                millisSince(startedNanos));
+        return outcome;
+    }
+
+    private static long millisSince(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
     }
 
     void firstToken(String provider, String model, long startedNanos) {

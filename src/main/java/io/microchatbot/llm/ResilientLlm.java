@@ -24,6 +24,7 @@ import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.problem.ErrorCode;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.opentelemetry.api.trace.Span;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -57,6 +58,7 @@ public class ResilientLlm {
     private final Guard bulkhead;
     private final Map<String, Guard> perTarget = new ConcurrentHashMap<>();
     private final LlmMetrics metrics;
+    private final LlmSpans spans;
 
     /** One model of one provider: what a retry repeats and a circuit breaker watches. */
     record Target(LlmProvider provider, String model) {
@@ -65,9 +67,10 @@ public class ResilientLlm {
         }
     }
 
-    ResilientLlm(LlmBackends backends, ChatbotConfig config, LlmMetrics metrics) {
+    ResilientLlm(LlmBackends backends, ChatbotConfig config, LlmMetrics metrics, LlmSpans spans) {
         this.backends = backends;
         this.metrics = metrics;
+        this.spans = spans;
         this.config = config.llm();
         this.bulkhead = Guard.create()
                 .withDescription("llm-bulkhead")
@@ -86,6 +89,7 @@ public class ResilientLlm {
         AtomicInteger attempts = new AtomicInteger();
         AtomicReference<Target> answering = new AtomicReference<>(first(request));
         long started = System.nanoTime();
+        Span span = spans.start(backends.primary().name(), request.model(), false);
         Uni<LlmCompletion> answer = bulkhead.get(() -> firstThatAnswers(request, target -> guard(target).get(() -> {
             if (passed(deadline)) {
                 return Uni.createFrom().failure(deadlineExceeded());
@@ -95,10 +99,13 @@ public class ResilientLlm {
             return target.provider().complete(request.withModel(target.model()));
         }, COMPLETION)), COMPLETION);
         return within(deadline, answer)
-                .invoke(completion -> metrics.answered(answering.get().provider().name(), answering.get().model(),
-                        !answering.get().equals(first(request)), attempts.get(), started, completion.usage()))
-                .onFailure().invoke(failure -> metrics.failed(answering.get().provider().name(),
-                        answering.get().model(), failure, started))
+                .invoke(completion -> LlmSpans.answered(span, answering.get().provider().name(),
+                        answering.get().model(), attempts.get(), metrics.answered(answering.get().provider().name(),
+                                answering.get().model(), !answering.get().equals(first(request)), attempts.get(),
+                                started, completion.usage()), completion.usage()))
+                .onFailure().invoke(failure -> LlmSpans.failed(span, attempts.get(), metrics.failed(
+                        answering.get().provider().name(), answering.get().model(), failure, started), failure))
+                .onCancellation().invoke(span::end)
                 .map(completion -> completion.withAttempts(attempts.get()))
                 .onFailure().transform(this::toLlmException);
     }
@@ -119,6 +126,7 @@ public class ResilientLlm {
         long started = System.nanoTime();
         java.util.concurrent.atomic.AtomicBoolean firstSeen = new java.util.concurrent.atomic.AtomicBoolean();
         return Multi.createFrom().<LlmChunk> emitter(emitter -> {
+            Span span = spans.start(backends.primary().name(), request.model(), true);
             Supplier<Uni<Void>> lifetime = () -> within(deadline, firstThatAnswers(request,
                     target -> guard(target).get(() -> {
                         if (passed(deadline)) {
@@ -134,16 +142,18 @@ public class ResilientLlm {
                                 metrics.firstToken(answering.get().provider().name(), answering.get().model(), started);
                             }
                             if (chunk instanceof LlmChunk.Finished finished) {
-                                metrics.answered(answering.get().provider().name(), answering.get().model(),
-                                        !answering.get().equals(first(request)), attempts.get(), started,
-                                        finished.usage());
+                                LlmSpans.answered(span, answering.get().provider().name(), answering.get().model(),
+                                        attempts.get(), metrics.answered(answering.get().provider().name(),
+                                                answering.get().model(), !answering.get().equals(first(request)),
+                                                attempts.get(), started, finished.usage()), finished.usage());
                             }
                             emitter.emit(chunk instanceof LlmChunk.Finished finished
                                     ? finished.answeredBy(answering.get().provider().name(), attempts.get())
                                     : chunk);
                         },
                         failure -> {
-                            metrics.failed(answering.get().provider().name(), answering.get().model(), failure, started);
+                            LlmSpans.failed(span, attempts.get(), metrics.failed(answering.get().provider().name(),
+                                    answering.get().model(), failure, started), failure);
                             emitter.fail(toLlmException(failure));
                             done.complete(null);
                         },
@@ -157,11 +167,15 @@ public class ResilientLlm {
                     .subscribe().with(ignored -> {
                     }, failure -> {
                         if (!firstSeen.get()) {
-                            metrics.failed(answering.get().provider().name(), answering.get().model(), failure, started);
+                            LlmSpans.failed(span, attempts.get(), metrics.failed(answering.get().provider().name(),
+                                    answering.get().model(), failure, started), failure);
                         }
                         emitter.fail(toLlmException(failure));
                     });
-            emitter.onTermination(running::cancel);
+            emitter.onTermination(() -> {
+                running.cancel();
+                span.end(); // no-op when it already ended; a stream the caller left ends here
+            });
         });
     }
 

@@ -6,6 +6,8 @@ import jakarta.ws.rs.container.ResourceInfo;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
+import org.jboss.logging.MDC;
+
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.smallrye.mutiny.Uni;
@@ -40,6 +42,11 @@ public class AccessFilter {
                     }
                 })
                 .invoke(current::set)
+                // Every log line of the request names its caller (never a credential).
+                .invoke(access -> {
+                    MDC.put("tenant_id", access.caller().tenantId());
+                    MDC.put("user_id", access.caller().userId());
+                })
                 .replaceWithVoid();
     }
 

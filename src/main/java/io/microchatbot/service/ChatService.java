@@ -14,6 +14,7 @@ import io.microchatbot.llm.LlmCompletion;
 import io.microchatbot.llm.LlmException;
 import io.microchatbot.llm.ResilientLlm;
 import io.microchatbot.llm.LlmRequest;
+import io.microchatbot.observability.EventLog;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.ratelimit.RateLimiter;
 import io.microchatbot.ratelimit.TurnSlot;
@@ -132,6 +133,7 @@ public class ChatService {
     Uni<Message> store(TurnStart start, ReplyOutcome outcome, String mode) {
         return turns.finish(start, outcome)
                 .invoke(reply -> metrics.replyStored(mode, reply.status))
+                .invoke(reply -> logProcessed(start, reply, mode))
                 .call(reply -> limiter.chargeTokens(reply.tenantId, usedTokens(reply)))
                 .onFailure().call(failure -> turns.release(start)
                         .onFailure().invoke(releaseFailure -> Log.warn("Could not release the conversation lease",
@@ -139,6 +141,18 @@ public class ChatService {
                         .onFailure().recoverWithNull())
                 .onFailure(ConversationGone.INSTANCE).transform(gone -> new ApiException(ErrorCode.not_found,
                         "The conversation was deleted while its reply was being generated"));
+    }
+
+    private void logProcessed(TurnStart start, Message reply, String mode) {
+        EventLog.info("message_processed", "Turn answered: conversation=%s message=%s reply=%s status=%s mode=%s"
+                + " model=%s latency_ms=%s total_tokens=%s%s", reply.conversationId, start.userMessage().id, reply.id,
+                reply.status, mode, reply.model, reply.latencyMs, reply.totalTokens,
+                config.logContent() ? " content=" + abbreviate(start.userMessage().content) + " reply_content="
+                        + abbreviate(reply.content) : "");
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 200 ? text : text.substring(0, 200) + "…";
     }
 
     /** What the provider reported, else an estimate: the reply's tokens (a cut stream reports no usage). */
