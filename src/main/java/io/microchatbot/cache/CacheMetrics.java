@@ -8,7 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** Hit, miss and error counts per cache namespace, as Micrometer counters {@value #NAME}. */
+/** Hit, miss and error counts per cache namespace, as Micrometer counters {@value #NAME} (label {@code cache}). */
 @ApplicationScoped
 public class CacheMetrics {
 
@@ -32,7 +32,7 @@ public class CacheMetrics {
     public Map<String, NamespaceStats> stats() {
         Map<String, long[]> counts = new TreeMap<>();
         registry.find(NAME).counters().forEach(counter -> {
-            long[] row = counts.computeIfAbsent(counter.getId().getTag("namespace"), ns -> new long[3]);
+            long[] row = counts.computeIfAbsent(counter.getId().getTag("cache"), ns -> new long[3]);
             row[Result.valueOf(counter.getId().getTag("result")).ordinal()] += (long) counter.count();
         });
         Map<String, NamespaceStats> stats = new TreeMap<>();
@@ -43,7 +43,8 @@ public class CacheMetrics {
     private Counter counter(String namespace, Result result) {
         return Counter.builder(NAME)
                 .description("Cache lookups by namespace and result (an error counts as a miss served by PostgreSQL)")
-                .tag("namespace", namespace)
+                // "cache", not "namespace": Prometheus would rename that one, it is the Kubernetes namespace's label.
+                .tag("cache", namespace)
                 .tag("result", result.name())
                 .register(registry);
     }

@@ -255,7 +255,7 @@ class ContextCacheTest {
         io.restassured.RestAssured.get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'redis' }.data.status", org.hamcrest.Matchers.equalTo("up"));
         io.restassured.RestAssured.get("/q/metrics").then().statusCode(200)
-                .body(org.hamcrest.Matchers.containsString("chatbot_cache_requests_total{namespace=\"context\",result=\"hit\"}"));
+                .body(org.hamcrest.Matchers.containsString("chatbot_cache_requests_total{cache=\"context\",result=\"hit\"}"));
     }
 
     private RequestSpecification caller() {
