@@ -7,8 +7,10 @@ import java.util.UUID;
 import io.microchatbot.Message;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.MessageType;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** A stored message as it is kept in Redis: every column, times in microseconds (PostgreSQL's precision). */
+@RegisterForReflection
 record CachedMessage(
         UUID id,
         UUID conversationId,
