@@ -213,11 +213,16 @@ public class WebhookEventReader {
     private Optional<StreamEvent> event(Entry entry) {
         try {
             return Optional.of(parse(entry.fields()));
-        } catch (IllegalArgumentException | JsonProcessingException invalid) {
-            Log.warnf("Stream entry %s of %s is not an event and was skipped: %s", entry.id(), config.stream(),
-                    invalid.getMessage());
-            return Optional.empty();
+        } catch (IllegalArgumentException invalid) {
+            return skipped(entry, invalid.getMessage());
+        } catch (JsonProcessingException notJson) {
+            return skipped(entry, "envelope is not JSON");
         }
+    }
+
+    private Optional<StreamEvent> skipped(Entry entry, String why) {
+        Log.warnf("Stream entry %s of %s is not an event and was skipped: %s", entry.id(), config.stream(), why);
+        return Optional.empty();
     }
 
     private StreamEvent parse(Map<String, String> fields) throws JsonProcessingException {

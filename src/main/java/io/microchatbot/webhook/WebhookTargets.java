@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import io.netty.util.NetUtil;
 import io.smallrye.mutiny.Uni;
@@ -25,9 +26,14 @@ public class WebhookTargets {
     private final Vertx vertx;
     private final Set<String> allowed;
 
+    @Inject
     WebhookTargets(Vertx vertx, WebhooksConfig config) {
+        this(vertx, config.allowedPrivateHosts().orElse(List.of()));
+    }
+
+    WebhookTargets(Vertx vertx, List<String> allowedPrivateHosts) {
         this.vertx = vertx;
-        this.allowed = config.allowedPrivateHosts().orElse(List.of()).stream()
+        this.allowed = allowedPrivateHosts.stream()
                 .map(String::trim)
                 .filter(host -> !host.isEmpty())
                 .map(WebhookTargets::canonical)

@@ -136,6 +136,15 @@ class WebhookResourceTest {
     }
 
     @Test
+    void hostThatDoesNotResolveIs400NamingTheUrl() throws Exception {
+        assertProblem(register(Map.of("url", "https://no-such-host.invalid/hook", "event_types", List.of("*"))), 400,
+                "validation_failed")
+                .body("errors.field", contains("url"))
+                .body("errors[0].message", equalTo("has a host that does not resolve"));
+        assertThat(caller.storedWebhooks()).isZero();
+    }
+
+    @Test
     void anotherTenantsWebhookIs404Everywhere() {
         String id = caller.register(PUBLIC_URL, "*").getString("id");
         String someDelivery = UUID.randomUUID().toString();
