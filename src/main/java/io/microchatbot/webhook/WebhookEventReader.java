@@ -54,6 +54,8 @@ public class WebhookEventReader {
     /** A command not answered within this (beyond {@link #BLOCK} for a read) counts as Redis failing. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
     static final Duration FIRST_RETRY_DELAY = Duration.ofSeconds(1);
+    /** On shutdown, the most a read in flight is waited for beyond {@link #BLOCK}, and leaving the group. */
+    static final Duration STOP_MARGIN = Duration.ofSeconds(1);
 
     private final WebhooksConfig config;
     private final DeliveryQueue queue;
@@ -96,7 +98,7 @@ public class WebhookEventReader {
     }
 
     /**
-     * Lets the read in flight and its batch finish (a few seconds at most), then leaves the group if nothing read
+     * Lets the read in flight and its batch finish (3 s at most), then leaves the group if nothing read
      * by this consumer is left unacknowledged, so that consumers of stopped pods do not pile up in the group.
      */
     void stop(@Observes ShutdownEvent event) {
@@ -108,8 +110,8 @@ public class WebhookEventReader {
             stopped.complete(null);
         }
         try {
-            stopped.get(BLOCK.plus(COMMAND_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
-            leaveGroup().await().atMost(COMMAND_TIMEOUT);
+            stopped.get(BLOCK.plus(STOP_MARGIN).toMillis(), TimeUnit.MILLISECONDS);
+            leaveGroup().await().atMost(STOP_MARGIN);
         } catch (Exception e) {
             Log.debugf("Webhook event reader stopped without leaving its group: %s", e.getMessage());
         } finally {

@@ -61,9 +61,10 @@ public class WebhookSender {
      * that does not resolve, a connection or TLS failure and a timeout are failed attempts with their reason.
      */
     Uni<AttemptOutcome> send(ClaimedDelivery delivery) {
-        URI url = URI.create(delivery.url());
-        return targets.resolve(url)
-                .chain(address -> post(options(url, address, delivery), Buffer.buffer(delivery.payload())))
+        return Uni.createFrom().item(() -> URI.create(delivery.url()))
+                .chain(url -> targets.resolve(url)
+                        .map(address -> options(url, address, delivery)))
+                .chain(options -> post(options, Buffer.buffer(delivery.payload())))
                 .ifNoItem().after(timeout).failWith(() -> new TimeoutException())
                 .map(AttemptOutcome::answered)
                 // Every failure of an attempt is an outcome to record, whatever it is.

@@ -111,7 +111,7 @@ class WebhookDeliveryTest {
 
     @Test
     void onlySubscribedTypesOfTheWebhooksOwnTenantAreDelivered() {
-        String id = caller.register(receiver.url(path), REPLY_FAILED).getString("id");
+        String id = webhookFor(REPLY_FAILED);
         String otherTenant = newTenant();
         events.publish(CONVERSATION_CREATED, caller.tenant());
         events.publish(REPLY_FAILED, otherTenant);
@@ -126,7 +126,7 @@ class WebhookDeliveryTest {
 
     @Test
     void wildcardSubscriptionGetsEveryTypeOfItsTenant() {
-        String id = caller.register(receiver.url(path), "*").getString("id");
+        String id = webhookFor("*");
         List<String> types = List.of(CONVERSATION_CREATED, "chatbot.message-created", REPLY_COMPLETED, REPLY_FAILED,
                 "chatbot.conversation-deleted");
         types.forEach(type -> events.publish(type, caller.tenant()));
@@ -139,7 +139,7 @@ class WebhookDeliveryTest {
 
     @Test
     void theSameEventReadTwiceMakesOneDelivery() {
-        String id = caller.register(receiver.url(path), REPLY_COMPLETED).getString("id");
+        String id = webhookFor(REPLY_COMPLETED);
         UUID eventId = UUID.randomUUID();
         String envelope = EventStream.envelope(REPLY_COMPLETED, eventId, caller.tenant());
         // Twice in a row (likely one read), then again after it was delivered (another read).
@@ -158,7 +158,7 @@ class WebhookDeliveryTest {
     @Test
     void failedAttemptsAreRetriedWithGrowingDelaysUntilDelivered() {
         receiver.script(path, 500, 503);
-        String id = caller.register(receiver.url(path), REPLY_COMPLETED).getString("id");
+        String id = webhookFor(REPLY_COMPLETED);
         events.publish(REPLY_COMPLETED, caller.tenant());
 
         JsonPath log = awaitDelivery(id, "delivered");
@@ -176,7 +176,7 @@ class WebhookDeliveryTest {
     @Test
     void deliveryFailsAfterTheLastAttemptAndRedeliverSendsItAgainWithFreshAttempts() {
         receiver.answerAlways(path, 503);
-        String id = caller.register(receiver.url(path), REPLY_COMPLETED).getString("id");
+        String id = webhookFor(REPLY_COMPLETED);
         events.publish(REPLY_COMPLETED, caller.tenant());
 
         JsonPath log = awaitDelivery(id, "failed");
@@ -202,12 +202,15 @@ class WebhookDeliveryTest {
     @Test
     void receiverThatNeverAnswersIsAFailedAttemptAfterTheTimeout() {
         receiver.script(path, WebhookReceiver.HANG);
-        String id = caller.register(receiver.url(path), REPLY_COMPLETED).getString("id");
+        String id = webhookFor(REPLY_COMPLETED);
         events.publish(REPLY_COMPLETED, caller.tenant());
 
         JsonPath log = awaitDelivery(id, "delivered");
         assertThat(log.getInt("deliveries[0].attempts")).isEqualTo(2);
-        assertThat(receiver.received(path)).hasSize(2);
+        List<Received> attempts = receiver.received(path);
+        assertThat(attempts).hasSize(2);
+        // The 2 s timeout of the test profile, then the 200 ms delay.
+        assertThat(millisBetween(attempts.get(0), attempts.get(1))).isGreaterThanOrEqualTo(2_200);
         assertThat(registry.get("chatbot.webhooks.attempts").tag("result", "retry").counter().count()).isPositive();
     }
 
@@ -244,7 +247,7 @@ class WebhookDeliveryTest {
 
     @Test
     void entriesThatAreNotEventsAreSkippedAndLaterEventsStillFlow() {
-        String id = caller.register(receiver.url(path), REPLY_COMPLETED).getString("id");
+        String id = webhookFor(REPLY_COMPLETED);
         events.add("eventType", REPLY_COMPLETED, "eventId", "not-a-uuid", "tenantId", caller.tenant(), "envelope", "{}");
         events.add("eventType", REPLY_COMPLETED, "eventId", UUID.randomUUID().toString(), "tenantId", caller.tenant(),
                 "envelope", "not json");
@@ -257,7 +260,7 @@ class WebhookDeliveryTest {
 
     @Test
     void readerCarriesOnAfterARedisOutage() {
-        String id = caller.register(receiver.url(path), REPLY_COMPLETED).getString("id");
+        String id = webhookFor(REPLY_COMPLETED);
         double failures = readFailures();
         RedisProxyResource.cut();
         await().atMost(Duration.ofSeconds(20)).until(() -> readFailures() > failures);
@@ -276,7 +279,7 @@ class WebhookDeliveryTest {
         String entry = events.publish(REPLY_COMPLETED, eventId, caller.tenant(),
                 EventStream.envelope(REPLY_COMPLETED, eventId, caller.tenant()));
         await().atMost(Duration.ofSeconds(20)).until(() -> acknowledged(entry));
-        String id = caller.register(receiver.url(path), REPLY_COMPLETED).getString("id");
+        String id = webhookFor(REPLY_COMPLETED);
 
         // Now a consumer that died holds it, unacknowledged for 10 minutes.
         String dead = "dead-consumer-" + caller.tenant();
@@ -288,6 +291,11 @@ class WebhookDeliveryTest {
         } finally {
             RedisKeys.command(Command.XGROUP, "DELCONSUMER", EventStream.STREAM, GROUP, dead);
         }
+    }
+
+    /** Registers a webhook of this test's tenant at this test's path of the receiver; returns its id. */
+    private String webhookFor(String eventType) {
+        return caller.register(receiver.url(path), eventType).getString("id");
     }
 
     /** The webhook's one delivery once it has this status; the whole log. */
