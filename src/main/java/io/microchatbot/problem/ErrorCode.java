@@ -10,6 +10,8 @@ public enum ErrorCode {
     invalid_cursor(400, "Invalid cursor"),
     invalid_identity(400, "Invalid caller identity"),
     context_window_exceeded(400, "Message does not fit the model's context window"),
+    /** A webhook URL that is, or resolves to, an address off the public internet (SSRF protection). */
+    webhook_target_forbidden(400, "Webhook target not allowed"),
     unauthenticated(401, "Caller not identified"),
     forbidden(403, "Not allowed"),
     not_found(404, "Not found"),
@@ -17,6 +19,7 @@ public enum ErrorCode {
     not_acceptable(406, "Not acceptable"),
     conversation_busy(409, "Conversation busy"),
     request_in_progress(409, "Request in progress"),
+    webhook_limit_reached(409, "Too many webhooks"),
     payload_too_large(413, "Payload too large"),
     unsupported_media_type(415, "Unsupported media type"),
     idempotency_key_reused(422, "Idempotency key reused"),

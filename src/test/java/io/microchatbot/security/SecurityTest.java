@@ -220,6 +220,17 @@ class SecurityTest {
     @Test
     void adminEndpointsNeedTheAdminRole() {
         bearer(token(TokenIssuer.user(tenant, user))).get("/api/v1/admin/cache/stats").then().statusCode(403);
+        // A webhook receives every user's events: only admins may register one.
+        Map<String, Object> webhook = Map.of("url", "http://127.0.0.1:9/hook", "event_types", List.of("*"));
+        bearer(token(TokenIssuer.user(tenant, user))).contentType(ContentType.JSON).body(webhook)
+                .post("/api/v1/webhooks").then().statusCode(403).body("code", equalTo("forbidden"));
+        bearer(token(TokenIssuer.user(tenant, user))).get("/api/v1/webhooks").then().statusCode(403);
+        String admin = token(TokenIssuer.user(tenant, "admin-1").groups("admin"));
+        String id = bearer(admin).contentType(ContentType.JSON).body(webhook).post("/api/v1/webhooks")
+                .then().statusCode(201).extract().path("id");
+        bearer(token(TokenIssuer.user(newTenant(), "admin-2").groups("admin"))).get("/api/v1/webhooks/{id}", id)
+                .then().statusCode(404);
+        bearer(admin).delete("/api/v1/webhooks/{id}", id).then().statusCode(204);
         bearer(token(TokenIssuer.user(tenant, user).claim("scope", "admin"))).get("/api/v1/admin/cache/stats")
                 .then().statusCode(200);
         bearer(token(TokenIssuer.user(tenant, user).groups("admin"))).get("/api/v1/admin/cache/stats")

@@ -1,0 +1,121 @@
+package io.microchatbot.rest;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.microchatbot.security.CurrentCaller;
+import io.microchatbot.security.RequiresScope;
+import io.microchatbot.security.Scope;
+import io.microchatbot.rest.api.CreateWebhookRequest;
+import io.microchatbot.rest.api.DeliveryPageView;
+import io.microchatbot.rest.api.DeliveryView;
+import io.microchatbot.rest.api.WebhookListView;
+import io.microchatbot.rest.api.WebhookView;
+import io.microchatbot.webhook.WebhookService;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The caller's tenant's webhooks and their delivery logs (docs/webhooks.md). Admins only: a webhook receives the
+ * events of every user of the tenant, content included.
+ */
+@Path("/api/v1/webhooks")
+@Tag(name = "Webhooks")
+@Produces(MediaType.APPLICATION_JSON)
+@RequiresScope(Scope.admin)
+public class WebhookResource {
+
+    private final WebhookService webhooks;
+    private final WebhookInput webhookInput;
+    private final InputValidator input;
+    private final CurrentCaller callers;
+
+    WebhookResource(WebhookService webhooks, WebhookInput webhookInput, InputValidator input, CurrentCaller callers) {
+        this.webhooks = webhooks;
+        this.webhookInput = webhookInput;
+        this.input = input;
+        this.callers = callers;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Register a webhook for some or all event types; the answer shows its secret, once")
+    @APIResponse(responseCode = "201", description = "The new webhook with its secret; Location is its URL",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = WebhookView.class)))
+    public Uni<RestResponse<WebhookView>> create(CreateWebhookRequest body, HttpHeaders headers, UriInfo uri) {
+        var caller = callers.get();
+        var request = webhookInput.webhook(body);
+        return webhooks.create(caller, request)
+                .map(WebhookView::created)
+                .map(view -> RestResponse.ResponseBuilder.<WebhookView> created(uri.getBaseUriBuilder()
+                        .path("api/v1/webhooks/{id}").build(view.id())).entity(view).build());
+    }
+
+    @GET
+    @Operation(summary = "List the tenant's webhooks, newest first")
+    public Uni<WebhookListView> list(HttpHeaders headers) {
+        var caller = callers.get();
+        return webhooks.list(caller)
+                .map(WebhookListView::of);
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "Read a webhook (without its secret)")
+    public Uni<WebhookView> get(@RestPath String id, HttpHeaders headers) {
+        var caller = callers.get();
+        return webhooks.get(caller, input.id(id))
+                .map(WebhookView::of);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(summary = "Delete a webhook and its delivery log")
+    public Uni<RestResponse<Void>> delete(@RestPath String id, HttpHeaders headers) {
+        var caller = callers.get();
+        return webhooks.delete(caller, input.id(id))
+                .map(ignored -> RestResponse.noContent());
+    }
+
+    @GET
+    @Path("/{id}/deliveries")
+    @Operation(summary = "The webhook's deliveries, newest first")
+    public Uni<DeliveryPageView> deliveries(@RestPath String id, @RestQuery String limit, @RestQuery String cursor,
+            HttpHeaders headers) {
+        var caller = callers.get();
+        return webhooks.deliveries(caller, input.id(id), input.cursor(cursor), input.limit(limit))
+                .map(DeliveryPageView::of);
+    }
+
+    @POST
+    @Path("/{id}/deliveries/{deliveryId}/redeliver")
+    @Operation(summary = "Send a delivery again, with a fresh series of attempts")
+    @APIResponse(responseCode = "202", description = "The delivery, pending and due now",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = DeliveryView.class)))
+    public Uni<RestResponse<DeliveryView>> redeliver(@RestPath String id, @RestPath String deliveryId,
+            HttpHeaders headers) {
+        var caller = callers.get();
+        var webhookId = input.id(id);
+        var delivery = input.id(deliveryId);
+        return webhooks.redeliver(caller, webhookId, delivery)
+                .map(DeliveryView::of)
+                .map(view -> RestResponse.accepted(view));
+    }
+}

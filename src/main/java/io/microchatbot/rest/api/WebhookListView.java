@@ -1,0 +1,13 @@
+package io.microchatbot.rest.api;
+
+import java.util.List;
+
+import io.microchatbot.webhook.Webhook;
+
+/** {@code GET /api/v1/webhooks}: the tenant's webhooks, newest first (a tenant has few, so no pages). */
+public record WebhookListView(List<WebhookView> webhooks) {
+
+    public static WebhookListView of(List<Webhook> webhooks) {
+        return new WebhookListView(webhooks.stream().map(WebhookView::of).toList());
+    }
+}
