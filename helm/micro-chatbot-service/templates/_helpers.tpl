@@ -54,7 +54,7 @@ DB_PASSWORD REDIS_URL CHATBOT_LLM_API_KEY CHATBOT_CURSOR_SECRET
 {{- if .Values.secrets.existingSecret }}
 {{- .Values.secrets.existingSecret }}
 {{- else if include "chatbot.hasSecretValues" . }}
-{{- include "chatbot.fullname" . }}
+{{- include "chatbot.fullname" . }}-secrets
 {{- end }}
 {{- end }}
 

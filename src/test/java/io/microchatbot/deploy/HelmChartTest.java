@@ -147,7 +147,8 @@ class HelmChartTest {
         List<Object> env = list(WorkloadChecks.container(WorkloadChecks.only(withValues, "Deployment")), "env");
         assertThat(env).extracting(e -> str(e, "name")).containsExactly("DB_PASSWORD", "CHATBOT_LLM_API_KEY");
         assertThat(env).allSatisfy(e -> assertThat(str(e, "valueFrom", "secretKeyRef", "name"))
-                .isEqualTo(WorkloadChecks.NAME));
+                .isEqualTo(DeployFiles.name(secret)).isEqualTo(WorkloadChecks.NAME + "-secrets"));
+        assertThat(DeployFiles.name(config)).isEqualTo(WorkloadChecks.NAME + "-config");
 
         // An existing Secret: not rendered, every key read from it, each optional.
         List<Map<String, Object>> existing = objects(render(values("secrets.existingSecret", "chatbot-secrets")));

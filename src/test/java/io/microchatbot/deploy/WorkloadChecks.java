@@ -120,8 +120,9 @@ final class WorkloadChecks {
                 .map(p -> get(p, "port") + "/" + str(p, "protocol"))
                 .toList();
         assertThat(egress).contains("53/UDP", "53/TCP", "5432/TCP", "6379/TCP", "443/TCP");
-        // Mesh control planes only: istiod 15012, Linkerd 8080/8086/8090; an OTLP collector 4317 when tracing.
-        assertThat(egress).allMatch(p -> List.of("53/UDP", "53/TCP", "5432/TCP", "6379/TCP", "443/TCP", "15012/TCP",
-                "8080/TCP", "8086/TCP", "8090/TCP", "4317/TCP").contains(p), "egress ports " + egress);
+        // Besides: webhook endpoints on plain http (80), the mesh control planes (istiod 15012, Linkerd
+        // 8080/8086/8090), an OTLP collector (4317) when tracing.
+        assertThat(egress).allMatch(p -> List.of("53/UDP", "53/TCP", "5432/TCP", "6379/TCP", "443/TCP", "80/TCP",
+                "15012/TCP", "8080/TCP", "8086/TCP", "8090/TCP", "4317/TCP").contains(p), "egress ports " + egress);
     }
 }
