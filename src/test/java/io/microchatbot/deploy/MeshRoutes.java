@@ -1,0 +1,340 @@
+package io.microchatbot.deploy;
+
+import static io.microchatbot.deploy.DeployFiles.get;
+import static io.microchatbot.deploy.DeployFiles.kind;
+import static io.microchatbot.deploy.DeployFiles.list;
+import static io.microchatbot.deploy.DeployFiles.map;
+import static io.microchatbot.deploy.DeployFiles.name;
+import static io.microchatbot.deploy.DeployFiles.str;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Sends sample requests through the mesh routes as Istio and Linkerd would pick them, and checks that the timeout and
+ * retries each request gets agree with the service's own limits ({@link ServiceTimeouts}).
+ *
+ * <p>Istio: the first matching route of the VirtualService wins. Linkerd: among all HTTPRoutes whose parent is the
+ * Service, the match with the longest path match wins (a regular expression counts the whole path), then one with a
+ * method, then the one with most headers (linkerd2-proxy's route matching).
+ */
+final class MeshRoutes {
+
+    /** Reads and writes that do not call the LLM: a few database round trips. The service has no bound of its own. */
+    static final Duration NON_TURN_MIN_TIMEOUT = Duration.ofSeconds(10);
+    /** Retries at most this many times (the request then ran up to 3 times). */
+    static final int MAX_RETRIES = 2;
+    /** Conditions under which the request did not reach the service, or the service refused it before any work. */
+    static final Set<String> ISTIO_SAFE_RETRY_ON = Set.of("connect-failure", "refused-stream", "unavailable",
+            "cancelled", "503");
+    /** 503: a stopping pod's 503 shutting_down, an overloaded pod's 503 llm_overloaded (refused before the LLM). */
+    static final Set<String> LINKERD_SAFE_RETRY_STATUSES = Set.of("503");
+
+    enum Expect {
+        /** A turn without Idempotency-Key: running it twice stores and pays twice. */
+        TURN_NO_RETRY,
+        /** A turn with Idempotency-Key: a retry gets the recorded answer. */
+        TURN_MAY_RETRY,
+        /** Idempotent method, or opening a conversation with an Idempotency-Key. */
+        MAY_RETRY,
+        /** Anything else: never retried. */
+        NO_RETRY
+    }
+
+    record Request(String description, String method, String path, Map<String, String> headers, Expect expect) {
+    }
+
+    record Policy(String route, Duration timeout, int retries, Duration perTryTimeout, Set<String> retryOn) {
+    }
+
+    private static final String TURN_PATH = "/api/v1/conversations/6f1c9a3e-2b7d-4c55-9a51-0d3f6f0c8b21/messages";
+    private static final Map<String, String> KEY = Map.of("Idempotency-Key", "6f1d0a52-7f0e-4c4e-9a55-1c0c7d3f2b11");
+
+    static final List<Request> SAMPLES = List.of(
+            new Request("JSON turn", "POST", TURN_PATH, Map.of(), Expect.TURN_NO_RETRY),
+            new Request("streamed turn", "POST", TURN_PATH, Map.of("Accept", "text/event-stream"), Expect.TURN_NO_RETRY),
+            new Request("turn with Idempotency-Key", "POST", TURN_PATH, KEY, Expect.TURN_MAY_RETRY),
+            new Request("open a conversation", "POST", "/api/v1/conversations", Map.of(), Expect.NO_RETRY),
+            new Request("open a conversation with Idempotency-Key", "POST", "/api/v1/conversations", KEY,
+                    Expect.MAY_RETRY),
+            new Request("list conversations", "GET", "/api/v1/conversations", Map.of(), Expect.MAY_RETRY),
+            new Request("list messages", "GET", TURN_PATH, Map.of(), Expect.MAY_RETRY),
+            new Request("read a message", "GET", TURN_PATH + "/0b7c1e52-5f5e-4a77-8a4b-1f2d3c4b5a69", Map.of(),
+                    Expect.MAY_RETRY),
+            new Request("head a conversation", "HEAD", "/api/v1/conversations/6f1c9a3e", Map.of(), Expect.MAY_RETRY),
+            new Request("delete a conversation", "DELETE", "/api/v1/conversations/6f1c9a3e", Map.of(),
+                    Expect.MAY_RETRY),
+            new Request("change a conversation", "PATCH", "/api/v1/conversations/6f1c9a3e", Map.of(), Expect.NO_RETRY),
+            new Request("change a conversation with Idempotency-Key (not recorded there)", "PATCH",
+                    "/api/v1/conversations/6f1c9a3e", KEY, Expect.NO_RETRY),
+            new Request("create an API key", "POST", "/api/v1/admin/api-keys", Map.of(), Expect.NO_RETRY),
+            new Request("rotate an API key with Idempotency-Key (not recorded there)", "POST",
+                    "/api/v1/admin/api-keys/k1/rotate", KEY, Expect.NO_RETRY),
+            new Request("metrics", "GET", "/q/metrics", Map.of(), Expect.MAY_RETRY),
+            new Request("OPTIONS", "OPTIONS", "/api/v1/conversations", Map.of(), Expect.NO_RETRY));
+
+    private MeshRoutes() {
+    }
+
+    // --- checks ----------------------------------------------------------------------------------------------
+
+    /** Checks the Istio VirtualService for {@code host} among some objects against the service's limits. */
+    static void checkIstio(List<Map<String, Object>> objects, String host, ServiceTimeouts service) {
+        List<Map<String, Object>> services = objects.stream()
+                .filter(o -> "VirtualService".equals(kind(o)) && list(o, "spec", "hosts").contains(host))
+                .toList();
+        assertThat(services).as("one Istio VirtualService for host %s", host).hasSize(1);
+        Map<String, Object> vs = services.get(0);
+        List<String> failures = new ArrayList<>();
+        for (Request r : SAMPLES) {
+            Policy p = istioPolicy(vs, r);
+            check("Istio", r, p, service, failures);
+            if (p.retries() > 0 && !ISTIO_SAFE_RETRY_ON.containsAll(p.retryOn())) {
+                failures.add("Istio " + p.route() + ": retryOn " + p.retryOn() + " beyond " + ISTIO_SAFE_RETRY_ON
+                        + " (never 5xx/gateway-error/reset: the LLM may already have been called)");
+            }
+        }
+        assertThat(failures).as("Istio routes against the service's limits").isEmpty();
+    }
+
+    /** Checks the Linkerd outbound HTTPRoutes of Service {@code serviceName} against the service's limits. */
+    static void checkLinkerd(List<Map<String, Object>> objects, String serviceName, ServiceTimeouts service) {
+        assertThat(objects).as("no ServiceProfile: it would override the HTTPRoute timeouts and retries")
+                .noneMatch(o -> "ServiceProfile".equals(kind(o)));
+        List<Map<String, Object>> routes = objects.stream()
+                .filter(o -> "HTTPRoute".equals(kind(o)))
+                .filter(o -> list(o, "spec", "parentRefs").stream()
+                        .anyMatch(p -> "Service".equals(str(p, "kind")) && serviceName.equals(str(p, "name"))))
+                .toList();
+        assertThat(routes).as("Linkerd outbound HTTPRoutes of Service %s", serviceName).isNotEmpty();
+        List<String> failures = new ArrayList<>();
+        for (Request r : SAMPLES) {
+            Policy p = linkerdPolicy(routes, r);
+            check("Linkerd", r, p, service, failures);
+            if (p.retries() > 0 && !LINKERD_SAFE_RETRY_STATUSES.containsAll(p.retryOn())) {
+                failures.add("Linkerd " + p.route() + ": retried statuses " + p.retryOn() + " beyond "
+                        + LINKERD_SAFE_RETRY_STATUSES);
+            }
+        }
+        assertThat(failures).as("Linkerd routes against the service's limits").isEmpty();
+    }
+
+    private static void check(String mesh, Request r, Policy p, ServiceTimeouts s, List<String> failures) {
+        String where = mesh + " route " + p.route() + " for " + r.description() + " (" + r.method() + " " + r.path()
+                + ")";
+        if (p.timeout() == null || p.timeout().isZero()) {
+            failures.add(where + ": no timeout");
+            return;
+        }
+        boolean turn = r.expect() == Expect.TURN_NO_RETRY || r.expect() == Expect.TURN_MAY_RETRY;
+        if (turn) {
+            if (p.timeout().compareTo(s.longestTurn()) < 0) {
+                failures.add(where + ": timeout " + p.timeout() + " < stream max " + s.streamMaxDuration()
+                        + " + shutdown drain " + s.shutdownTimeout());
+            }
+            if (p.timeout().compareTo(s.longestJsonTurn()) < 0) {
+                failures.add(where + ": timeout " + p.timeout() + " < longest JSON turn " + s.longestJsonTurn());
+            }
+            if (p.timeout().compareTo(s.turnLease()) >= 0 || p.timeout().compareTo(s.idempotencyLockTimeout()) >= 0) {
+                failures.add(where + ": timeout " + p.timeout() + " outlives the turn lease " + s.turnLease()
+                        + " or the idempotency lock " + s.idempotencyLockTimeout());
+            }
+        } else if (p.timeout().compareTo(NON_TURN_MIN_TIMEOUT) < 0) {
+            failures.add(where + ": timeout " + p.timeout() + " < " + NON_TURN_MIN_TIMEOUT);
+        } else if (p.timeout().compareTo(s.longestTurn()) >= 0) {
+            failures.add(where + ": a non-turn route as long as a turn (" + p.timeout() + ") hides hung requests");
+        }
+        boolean mayRetry = r.expect() == Expect.TURN_MAY_RETRY || r.expect() == Expect.MAY_RETRY;
+        if (p.retries() > 0 && !mayRetry) {
+            failures.add(where + ": retried " + p.retries() + " time(s), but only idempotent methods or requests"
+                    + " with an Idempotency-Key the service records may be");
+        }
+        if (p.retries() > MAX_RETRIES) {
+            failures.add(where + ": " + p.retries() + " retries > " + MAX_RETRIES);
+        }
+        if (p.retries() > 0) {
+            Duration perTry = p.perTryTimeout() == null ? p.timeout() : p.perTryTimeout();
+            if (turn) {
+                if (perTry.compareTo(s.streamMaxDuration()) < 0 || perTry.compareTo(s.llmTimeout()) <= 0
+                        || perTry.compareTo(s.firstTokenTimeout()) <= 0) {
+                    failures.add(where + ": per-try timeout " + perTry + " would cut a stream (stream max "
+                            + s.streamMaxDuration() + ", LLM timeout " + s.llmTimeout() + ")");
+                }
+            } else if (perTry.multipliedBy(p.retries() + 1L).compareTo(p.timeout()) > 0) {
+                failures.add(where + ": " + (p.retries() + 1) + " tries of " + perTry + " do not fit in "
+                        + p.timeout());
+            }
+        }
+    }
+
+    // --- Istio -----------------------------------------------------------------------------------------------
+
+    static Policy istioPolicy(Map<String, Object> vs, Request r) {
+        for (Object route : list(vs, "spec", "http")) {
+            List<Object> matches = list(route, "match");
+            if (matches.isEmpty() || matches.stream().anyMatch(m -> istioMatches(m, r))) {
+                String name = String.valueOf(str(route, "name"));
+                Duration timeout = duration(str(route, "timeout"));
+                Object retries = get(route, "retries");
+                if (retries == null) {
+                    // Istio's default retry policy: 2 attempts on any method.
+                    return new Policy(name, timeout, 2, null, Set.of("connect-failure", "refused-stream",
+                            "unavailable", "cancelled", "retriable-status-codes"));
+                }
+                int attempts = ((Number) get(retries, "attempts")).intValue();
+                Set<String> retryOn = str(retries, "retryOn") == null ? Set.of("(default)")
+                        : Arrays.stream(str(retries, "retryOn").split(",")).map(String::trim)
+                                .collect(Collectors.toCollection(TreeSet::new));
+                return new Policy(name, timeout, attempts, duration(str(retries, "perTryTimeout")), retryOn);
+            }
+        }
+        return fail("Istio: no route of VirtualService " + name(vs) + " matches " + r);
+    }
+
+    private static boolean istioMatches(Object match, Request r) {
+        for (String key : map(match).keySet()) {
+            if (!Set.of("name", "uri", "method", "headers").contains(key)) {
+                fail("MeshRoutes cannot judge Istio match field '" + key + "': extend it");
+            }
+        }
+        if (get(match, "uri") != null && !istioString(map(match, "uri"), r.path())) {
+            return false;
+        }
+        if (get(match, "method") != null && !istioString(map(match, "method"), r.method())) {
+            return false;
+        }
+        for (Map.Entry<String, Object> h : map(match, "headers").entrySet()) {
+            String value = header(r, h.getKey());
+            if (value == null || !istioString(map(h.getValue()), value)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean istioString(Map<String, Object> m, String value) {
+        if (m.get("exact") != null) {
+            return value.equals(m.get("exact"));
+        }
+        if (m.get("prefix") != null) {
+            return value.startsWith((String) m.get("prefix"));
+        }
+        if (m.get("regex") != null) {
+            return value.matches((String) m.get("regex")); // Envoy: RE2, whole value
+        }
+        return fail("MeshRoutes cannot judge Istio string match " + m);
+    }
+
+    // --- Linkerd ---------------------------------------------------------------------------------------------
+
+    private record Candidate(String route, Map<String, Object> routeObject, Object rule, int pathLength,
+            boolean method, int headers) {
+    }
+
+    static Policy linkerdPolicy(List<Map<String, Object>> routes, Request r) {
+        List<Candidate> candidates = new ArrayList<>();
+        for (Map<String, Object> route : routes) {
+            for (Object rule : list(route, "spec", "rules")) {
+                List<Object> matches = list(rule, "matches");
+                if (matches.isEmpty()) {
+                    candidates.add(new Candidate(name(route), route, rule, 1, false, 0));
+                }
+                for (Object m : matches) {
+                    Candidate c = linkerdMatch(route, rule, m, r);
+                    if (c != null) {
+                        candidates.add(c);
+                    }
+                }
+            }
+        }
+        Comparator<Candidate> precedence = Comparator.comparingInt(Candidate::pathLength)
+                .thenComparing(Candidate::method).thenComparingInt(Candidate::headers);
+        Candidate best = candidates.stream().max(precedence)
+                .orElseGet(() -> fail("Linkerd: no HTTPRoute matches " + r + " (the proxy answers 404)"));
+        List<String> tied = candidates.stream().filter(c -> precedence.compare(c, best) == 0)
+                .map(Candidate::route).distinct().toList();
+        if (tied.size() > 1) {
+            fail("Linkerd: routes " + tied + " match " + r + " equally; the oldest would win");
+        }
+        Map<String, Object> annotations = map(best.routeObject(), "metadata", "annotations");
+        Duration timeout = annotations.containsKey("timeout.linkerd.io/request")
+                ? duration(annotations.get("timeout.linkerd.io/request").toString())
+                : duration(str(best.rule(), "timeouts", "request"));
+        Object statuses = annotations.get("retry.linkerd.io/http");
+        if (statuses == null) {
+            return new Policy(best.route(), timeout, 0, null, Set.of());
+        }
+        int limit = annotations.containsKey("retry.linkerd.io/limit")
+                ? Integer.parseInt(annotations.get("retry.linkerd.io/limit").toString())
+                : 1; // Linkerd's default
+        Object perTry = annotations.get("retry.linkerd.io/timeout");
+        Set<String> retryOn = Arrays.stream(statuses.toString().split(",")).map(String::trim)
+                .collect(Collectors.toCollection(TreeSet::new));
+        return new Policy(best.route(), timeout, limit, perTry == null ? null : duration(perTry.toString()), retryOn);
+    }
+
+    private static Candidate linkerdMatch(Map<String, Object> route, Object rule, Object m, Request r) {
+        for (String key : map(m).keySet()) {
+            if (!Set.of("path", "method", "headers").contains(key)) {
+                fail("MeshRoutes cannot judge Linkerd match field '" + key + "': extend it");
+            }
+        }
+        String method = str(m, "method");
+        if (method != null && !method.equals(r.method())) {
+            return null;
+        }
+        String type = str(m, "path", "type") == null ? "PathPrefix" : str(m, "path", "type");
+        String value = str(m, "path", "value") == null ? "/" : str(m, "path", "value");
+        int length;
+        switch (type) {
+            case "Exact" -> length = value.equals(r.path()) ? value.length() : -1;
+            case "RegularExpression" -> length = r.path().matches(value) ? r.path().length() : -1;
+            case "PathPrefix" -> {
+                if (value.equals("/")) {
+                    length = 1;
+                } else {
+                    String prefix = value.replaceAll("/+$", "");
+                    String path = r.path().replaceAll("/+$", "");
+                    boolean segment = path.equals(prefix) || path.startsWith(prefix + "/");
+                    length = segment ? prefix.length() : -1;
+                }
+            }
+            default -> length = fail("unknown path match type " + type);
+        }
+        if (length < 0) {
+            return null;
+        }
+        List<Object> headers = list(m, "headers");
+        for (Object h : headers) {
+            String actual = header(r, str(h, "name"));
+            String expected = str(h, "value");
+            boolean regex = "RegularExpression".equals(str(h, "type"));
+            if (actual == null || !(regex ? actual.matches(expected) : actual.equals(expected))) {
+                return null;
+            }
+        }
+        return new Candidate(name(route), route, rule, length, method != null, headers.size());
+    }
+
+    // --- helpers ---------------------------------------------------------------------------------------------
+
+    private static String header(Request r, String name) {
+        return r.headers().entrySet().stream()
+                .filter(e -> e.getKey().toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT)))
+                .map(Map.Entry::getValue).findFirst().orElse(null);
+    }
+
+    private static Duration duration(String text) {
+        return text == null ? null : ServiceTimeouts.parseDuration(text);
+    }
+}
