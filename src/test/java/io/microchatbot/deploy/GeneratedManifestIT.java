@@ -76,6 +76,13 @@ class GeneratedManifestIT {
         assertThat(pod.at("/terminationGracePeriodSeconds").asLong()).isGreaterThan(shutdown);
     }
 
+    @Test
+    void everyGeneratedObjectPassesTheOfflineSchemaValidator() {
+        DeployFiles.ValidatorRun run = DeployFiles.runValidator(List.of(Path.of("target", "kubernetes", "kubernetes.yml")
+                .toAbsolutePath()));
+        assertThat(run.exitCode()).as(run.output()).isZero();
+    }
+
     private static long seconds(String duration) {
         return Duration.parse("PT" + duration.toUpperCase()).toSeconds();
     }
