@@ -1,12 +1,7 @@
 package io.microchatbot.event;
 
-import java.net.InetAddress;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,6 +12,7 @@ import org.jboss.logging.MDC;
 import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.correlation.CorrelationId;
 import io.microchatbot.redis.BoundedRedis;
+import io.microchatbot.redis.StreamEntry;
 import io.microchatbot.redis.RedisUnavailable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -54,7 +50,7 @@ public class CommandConsumer {
     private final ChatbotConfig.Commands config;
     private final Vertx vertx;
     private final MeterRegistry registry;
-    private final String consumer = consumerName();
+    private final String consumer = StreamEntry.consumerName("commands");
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean groupReady;
     private volatile boolean stopping;
@@ -104,7 +100,7 @@ public class CommandConsumer {
                         .arg("GROUP").arg(config.group()).arg(consumer)
                         .arg("COUNT").arg(Math.min(room, config.batch()))
                         .arg("STREAMS").arg(config.stream()).arg(">")))
-                .invoke(answer -> entries(ofStream(answer)).forEach(this::dispatch))
+                .invoke(answer -> StreamEntry.list(ofStream(answer)).forEach(this::dispatch))
                 .onFailure(RedisUnavailable.class).recoverWithNull()
                 .replaceWithVoid();
     }
@@ -118,7 +114,7 @@ public class CommandConsumer {
         }
         return redis.send("commands-reclaim", Request.cmd(Command.XAUTOCLAIM).arg(config.stream()).arg(config.group())
                         .arg(consumer).arg(config.reclaimAfter().toMillis()).arg("0-0").arg("COUNT").arg(config.batch()))
-                .map(answer -> entries(answer.get(1)))
+                .map(answer -> StreamEntry.list(answer.get(1)))
                 .call(this::dispatchReclaimed)
                 .onFailure(RedisUnavailable.class).recoverWithNull()
                 .replaceWithVoid();
@@ -134,7 +130,7 @@ public class CommandConsumer {
                 .invoke(() -> groupReady = true);
     }
 
-    private Uni<Void> dispatchReclaimed(List<Entry> entries) {
+    private Uni<Void> dispatchReclaimed(List<StreamEntry> entries) {
         if (entries.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -154,13 +150,13 @@ public class CommandConsumer {
     }
 
     /** Runs the entry on a fresh context, so that concurrent commands never share a database session. */
-    private void dispatch(Entry entry) {
+    private void dispatch(StreamEntry entry) {
         inFlight.incrementAndGet();
         onFreshContext(() -> process(entry)
                 .onTermination().invoke(inFlight::decrementAndGet));
     }
 
-    private Uni<Void> process(Entry entry) {
+    private Uni<Void> process(StreamEntry entry) {
         CommandEnvelope command;
         try {
             command = handler.parse(entry.fields().get("command"));
@@ -171,7 +167,7 @@ public class CommandConsumer {
         return attempt(entry, command, 1);
     }
 
-    private Uni<Void> attempt(Entry entry, CommandEnvelope command, int attempt) {
+    private Uni<Void> attempt(StreamEntry entry, CommandEnvelope command, int attempt) {
         return handler.handle(command)
                 .chain(() -> acknowledge(entry))
                 .invoke(() -> count("done"))
@@ -186,7 +182,7 @@ public class CommandConsumer {
                 });
     }
 
-    private Uni<Void> deadLetter(Entry entry, String code, String detail, int attempts) {
+    private Uni<Void> deadLetter(StreamEntry entry, String code, String detail, int attempts) {
         Log.warnf("Command %s moved to %s after %d attempt(s): %s (%s)", entry.id(), config.deadLetterStream(), attempts,
                 code, detail);
         // The entry's own fields as written (the command and whatever else its producer added), then the error.
@@ -206,7 +202,7 @@ public class CommandConsumer {
                 .onFailure(RedisUnavailable.class).recoverWithNull();
     }
 
-    private Uni<Void> acknowledge(Entry entry) {
+    private Uni<Void> acknowledge(StreamEntry entry) {
         return redis.send("commands-ack", Request.cmd(Command.XACK).arg(config.stream()).arg(config.group())
                         .arg(entry.id()))
                 .replaceWithVoid();
@@ -252,37 +248,8 @@ public class CommandConsumer {
         return answer.get(0).get(1);
     }
 
-    /** Entries of an XREADGROUP / XAUTOCLAIM answer: [[id, [field, value, …]], …]; entries deleted meanwhile are nil. */
-    private static List<Entry> entries(Response list) {
-        List<Entry> entries = new ArrayList<>();
-        if (list == null) {
-            return entries;
-        }
-        for (int i = 0; i < list.size(); i++) {
-            Response entry = list.get(i);
-            if (entry == null || entry.size() < 2 || entry.get(1) == null) {
-                continue;
-            }
-            Map<String, String> fields = new LinkedHashMap<>();
-            Response pairs = entry.get(1);
-            for (int f = 0; f + 1 < pairs.size(); f += 2) {
-                fields.put(pairs.get(f).toString(), pairs.get(f + 1).toString());
-            }
-            entries.add(new Entry(entry.get(0).toString(), fields));
-        }
-        return entries;
-    }
 
-    private static String consumerName() {
-        try {
-            return InetAddress.getLocalHost().getHostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        } catch (Exception e) {
-            return "consumer-" + UUID.randomUUID();
-        }
-    }
 
-    record Entry(String id, Map<String, String> fields) {
-    }
 
     /** Skips both jobs when commands are turned off. */
     @ApplicationScoped

@@ -1,8 +1,6 @@
 package io.microchatbot.webhook;
 
-import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +18,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.microchatbot.redis.RedisTrouble;
+import io.microchatbot.redis.StreamEntry;
 import io.microchatbot.redis.RedisUnavailable;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -63,7 +62,7 @@ public class WebhookEventReader {
     private final ObjectMapper json;
     private final Vertx vertx;
     private final String redisUrl;
-    private final String consumer = consumerName();
+    private final String consumer = StreamEntry.consumerName("webhooks");
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private Redis redis;
     private volatile boolean stopping;
@@ -178,7 +177,7 @@ public class WebhookEventReader {
                         nextReclaimAt = System.nanoTime() + config.reclaimAfter().toNanos();
                     }
                 })
-                .map(answer -> entries(answer.get(1)))
+                .map(answer -> StreamEntry.list(answer.get(1)))
                 .invoke(entries -> {
                     if (!entries.isEmpty()) {
                         Log.infof("Took over %d event(s) another webhook consumer left unacknowledged", entries.size());
@@ -195,12 +194,12 @@ public class WebhookEventReader {
                 .arg("STREAMS").arg(config.stream()).arg(own ? "0" : ">");
         return send("webhooks-read", read, BLOCK.plus(COMMAND_TIMEOUT))
                 // RESP2: [[stream, entries]], or nil when nothing came within BLOCK
-                .map(answer -> answer == null ? List.<Entry> of() : entries(answer.get(0).get(1)))
+                .map(answer -> answer == null ? List.<StreamEntry> of() : StreamEntry.list(answer.get(0).get(1)))
                 .invoke(entries -> ownPendingFirst = own && !entries.isEmpty())
                 .chain(this::fanOut);
     }
 
-    private Uni<Void> fanOut(List<Entry> entries) {
+    private Uni<Void> fanOut(List<StreamEntry> entries) {
         if (entries.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -212,7 +211,7 @@ public class WebhookEventReader {
     }
 
     /** The entry as an event; empty (and acknowledged with the others) when it is not one. */
-    private Optional<StreamEvent> event(Entry entry) {
+    private Optional<StreamEvent> event(StreamEntry entry) {
         try {
             return Optional.of(parse(entry.fields()));
         } catch (IllegalArgumentException invalid) {
@@ -222,7 +221,7 @@ public class WebhookEventReader {
         }
     }
 
-    private Optional<StreamEvent> skipped(Entry entry, String why) {
+    private Optional<StreamEvent> skipped(StreamEntry entry, String why) {
         Log.warnf("Stream entry %s of %s is not an event and was skipped: %s", entry.id(), config.stream(), why);
         return Optional.empty();
     }
@@ -244,7 +243,7 @@ public class WebhookEventReader {
         return value;
     }
 
-    private Uni<Void> acknowledge(List<Entry> entries) {
+    private Uni<Void> acknowledge(List<StreamEntry> entries) {
         Request ack = Request.cmd(Command.XACK).arg(config.stream()).arg(config.group());
         entries.forEach(entry -> ack.arg(entry.id()));
         return send("webhooks-ack", ack, COMMAND_TIMEOUT).replaceWithVoid();
@@ -282,34 +281,6 @@ public class WebhookEventReader {
         return new RedisUnavailable(operation, failure);
     }
 
-    /** Entries of an XREADGROUP or XAUTOCLAIM answer: [[id, [field, value, …]], …]; deleted ones are nil. */
-    private static List<Entry> entries(Response list) {
-        List<Entry> entries = new ArrayList<>();
-        for (int i = 0; list != null && i < list.size(); i++) {
-            Response entry = list.get(i);
-            if (entry == null || entry.size() < 2 || entry.get(1) == null) {
-                continue;
-            }
-            Map<String, String> fields = new LinkedHashMap<>();
-            Response pairs = entry.get(1);
-            for (int f = 0; f + 1 < pairs.size(); f += 2) {
-                fields.put(pairs.get(f).toString(), pairs.get(f + 1).toString());
-            }
-            entries.add(new Entry(entry.get(0).toString(), fields));
-        }
-        return entries;
-    }
 
-    /** The pod's name (its host name in Kubernetes) and a random part: unique per process, readable in XINFO. */
-    private static String consumerName() {
-        String random = UUID.randomUUID().toString().substring(0, 8);
-        try {
-            return InetAddress.getLocalHost().getHostName() + "-" + random;
-        } catch (Exception e) {
-            return "webhooks-" + random;
-        }
-    }
 
-    private record Entry(String id, Map<String, String> fields) {
-    }
 }
