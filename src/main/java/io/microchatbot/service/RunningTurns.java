@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -15,7 +16,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class RunningTurns {
 
-    private static final long POLL_MILLIS = 20;
     private final Set<UUID> running = ConcurrentHashMap.newKeySet();
 
     void begun(TurnStart turn) {
@@ -24,17 +24,23 @@ public class RunningTurns {
 
     void ended(TurnStart turn) {
         running.remove(turn.userMessage().id);
+        synchronized (this) {
+            notifyAll();
+        }
     }
 
     public int count() {
         return running.size();
     }
 
-    /** Blocks until no turn runs or {@code within} has passed; true when none runs. Not for an event loop. */
-    public boolean awaitNone(Duration within) throws InterruptedException {
+    /**
+     * Blocks until no turn runs or {@code within} has passed; true when none runs. Woken by each ended turn, not by
+     * polling. Not for an event loop (the shutdown hook calls it).
+     */
+    public synchronized boolean awaitNone(Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
-        while (!running.isEmpty() && System.nanoTime() - deadline < 0) {
-            Thread.sleep(POLL_MILLIS);
+        for (long left = within.toNanos(); !running.isEmpty() && left > 0; left = deadline - System.nanoTime()) {
+            TimeUnit.NANOSECONDS.timedWait(this, left);
         }
         return running.isEmpty();
     }
