@@ -81,7 +81,7 @@ public class LlmMetrics {
                 case llm_timeout, deadline_exceeded -> "timeout";
                 case llm_rate_limited -> "rate_limited";
                 case llm_overloaded -> "overloaded";
-                default -> llm.getMessage() != null && llm.getMessage().contains("circuit open") ? "circuit_open" : "error";
+                default -> "error";
             };
         }
         return "error";

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -87,7 +88,8 @@ public class ResilientLlm {
     /** A whole reply, from the requested model or a fallback; fails with an {@link LlmException}. */
     public Uni<LlmCompletion> complete(LlmRequest request, Deadline deadline) {
         AtomicInteger attempts = new AtomicInteger();
-        AtomicReference<Target> answering = new AtomicReference<>(first(request));
+        Target first = first(request);
+        AtomicReference<Target> answering = new AtomicReference<>(first);
         long started = System.nanoTime();
         Span span = spans.start(backends.primary().name(), request.model(), false);
         Uni<LlmCompletion> answer = bulkhead.get(() -> firstThatAnswers(request, target -> guard(target).get(() -> {
@@ -101,7 +103,7 @@ public class ResilientLlm {
         return within(deadline, answer)
                 .invoke(completion -> LlmSpans.answered(span, answering.get().provider().name(),
                         answering.get().model(), attempts.get(), metrics.answered(answering.get().provider().name(),
-                                answering.get().model(), !answering.get().equals(first(request)), attempts.get(),
+                                answering.get().model(), !answering.get().equals(first), attempts.get(),
                                 started, completion.usage()), completion.usage()))
                 .onFailure().invoke(failure -> LlmSpans.failed(span, attempts.get(), metrics.failed(
                         answering.get().provider().name(), answering.get().model(), failure, started), failure))
@@ -122,9 +124,10 @@ public class ResilientLlm {
      */
     public Multi<LlmChunk> stream(LlmRequest request, Deadline deadline) {
         AtomicInteger attempts = new AtomicInteger();
-        AtomicReference<Target> answering = new AtomicReference<>(first(request));
+        Target first = first(request);
+        AtomicReference<Target> answering = new AtomicReference<>(first);
         long started = System.nanoTime();
-        java.util.concurrent.atomic.AtomicBoolean firstSeen = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean firstSeen = new AtomicBoolean();
         return Multi.createFrom().<LlmChunk> emitter(emitter -> {
             Span span = spans.start(backends.primary().name(), request.model(), true);
             Supplier<Uni<Void>> lifetime = () -> within(deadline, firstThatAnswers(request,
@@ -144,7 +147,7 @@ public class ResilientLlm {
                             if (chunk instanceof LlmChunk.Finished finished) {
                                 LlmSpans.answered(span, answering.get().provider().name(), answering.get().model(),
                                         attempts.get(), metrics.answered(answering.get().provider().name(),
-                                                answering.get().model(), !answering.get().equals(first(request)),
+                                                answering.get().model(), !answering.get().equals(first),
                                                 attempts.get(), started, finished.usage()), finished.usage());
                             }
                             emitter.emit(chunk instanceof LlmChunk.Finished finished
