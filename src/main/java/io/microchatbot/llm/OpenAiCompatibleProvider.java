@@ -2,6 +2,7 @@ package io.microchatbot.llm;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -61,15 +62,23 @@ public class OpenAiCompatibleProvider implements LlmProvider {
         Buffer body = encode(OpenAiWire.Request.of(request, false));
         Duration timeout = config.timeout();
         return Uni.createFrom().<LlmCompletion> emitter(emitter -> {
+            AtomicBoolean answered = new AtomicBoolean();
             long timer = vertx.setTimer(timeout.toMillis(),
                     t -> emitter.fail(LlmException.timeout("No reply from the LLM provider within " + timeout.toSeconds() + " s")));
             client.request(options("application/json"))
                     .compose(req -> {
-                        emitter.onTermination(req::reset);
+                        // Only an unanswered call is cut: resetting an answered one would close a connection the
+                        // pool could reuse, and every call would pay a new TCP handshake.
+                        emitter.onTermination(() -> {
+                            if (!answered.get()) {
+                                req.reset();
+                            }
+                        });
                         return req.send(body);
                     })
                     .compose(resp -> resp.body().map(b -> toCompletion(resp, b, request.model())))
                     .onComplete(result -> {
+                        answered.set(true);
                         vertx.cancelTimer(timer);
                         if (result.succeeded()) {
                             emitter.complete(result.result());

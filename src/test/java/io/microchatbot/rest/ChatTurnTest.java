@@ -39,6 +39,23 @@ class ChatTurnTest {
     }
 
     @Test
+    void answeredCallsKeepTheirConnectionToTheProviderForTheNextTurn() {
+        String user = newUser();
+        String id = conversation(as(user), Map.of());
+        as(user).contentType(ContentType.JSON).body(Map.of("content", "warm up"))
+                .post("/api/v1/conversations/{id}/messages", id).then().statusCode(201);
+        int opened = upstream.connectionsOpened();
+
+        for (int i = 0; i < 5; i++) {
+            as(user).contentType(ContentType.JSON).body(Map.of("content", "turn " + i))
+                    .post("/api/v1/conversations/{id}/messages", id).then().statusCode(201);
+        }
+
+        // Sequential calls reuse the pooled connection; before the fix each answered call reset (closed) it.
+        assertThat(upstream.connectionsOpened()).isEqualTo(opened);
+    }
+
+    @Test
     void turnStoresBothMessagesAndReturnsTheReplyWithUsage() throws Exception {
         String user = newUser();
         String id = conversation(as(user), Map.of("system_prompt", "You are terse."));

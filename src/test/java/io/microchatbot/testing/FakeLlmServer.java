@@ -30,6 +30,7 @@ public final class FakeLlmServer {
     private final Queue<UpstreamBehavior> script = new ConcurrentLinkedQueue<>();
     private final Map<String, UpstreamBehavior> perModel = new ConcurrentHashMap<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
     private HttpServer server;
 
     /** A request as the provider saw it. */
@@ -47,6 +48,7 @@ public final class FakeLlmServer {
 
     public int start() throws Exception {
         server = vertx.createHttpServer()
+                .connectionHandler(connection -> connections.incrementAndGet())
                 .requestHandler(this::handle)
                 .listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -82,6 +84,11 @@ public final class FakeLlmServer {
         perModel.clear();
         received.clear();
         CircuitBreakerMaintenance.get().resetAll();
+    }
+
+    /** TCP connections the service has opened to this provider since it started. */
+    public int connectionsOpened() {
+        return connections.get();
     }
 
     public List<Received> received() {
