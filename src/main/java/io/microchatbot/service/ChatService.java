@@ -58,11 +58,13 @@ public class ChatService {
      * turn runs to its end even if the caller hangs up, so the reply is stored and the conversation released.
      */
     public Uni<TurnResult> send(Caller caller, UUID conversationId, UserInput input, Deadline deadline) {
+        // Detached from the slot on: a caller hanging up mid-transaction must not close the session under it (the
+        // turn would be cut half-way, or, once committed, left holding the conversation until its lease expires).
         return ensureTimeToStart(deadline)
-                .chain(() -> slots.acquire(caller))
-                .chain(slot -> begin(slot, caller, conversationId, input)
-                        .chain(start -> Detached.run(complete(start, deadline)
-                                .onTermination().call(slot::release))));
+                .chain(() -> Detached.run(slots.acquire(caller)
+                        .chain(slot -> begin(slot, caller, conversationId, input)
+                                .chain(start -> complete(start, deadline)
+                                        .onTermination().call(slot::release)))));
     }
 
     /**
@@ -70,13 +72,20 @@ public class ChatService {
      * is sent. The returned stream then never fails: it ends with exactly one terminal {@link TurnEvent}.
      */
     public Uni<Multi<TurnEvent>> stream(Caller caller, UUID conversationId, UserInput input, Deadline deadline) {
+        // The start is detached as in send(); a turn whose caller left before it started is answered all the same.
         return ensureTimeToStart(deadline)
-                .chain(() -> slots.acquire(caller))
-                .chain(slot -> begin(slot, caller, conversationId, input)
-                        .map(start -> new StreamedTurn(this, llm, vertx, start, request(start), deadline).events()
-                                .onSubscription().invoke(metrics::streamStarted)
-                                .onTermination().invoke(metrics::streamEnded)
-                                .onTermination().call((failure, cancelled) -> slot.release())));
+                .chain(() -> Detached.run(slots.acquire(caller)
+                        .chain(slot -> begin(slot, caller, conversationId, input)
+                                .map(start -> events(start, slot, deadline))),
+                        abandoned -> abandoned.subscribe().with(ignored -> {
+                        }, failure -> Log.warn("A streamed turn whose caller left before it started failed", failure))));
+    }
+
+    private Multi<TurnEvent> events(TurnStart start, TurnSlot slot, Deadline deadline) {
+        return new StreamedTurn(this, llm, vertx, start, request(start), deadline).events()
+                .onSubscription().invoke(metrics::streamStarted)
+                .onTermination().invoke(metrics::streamEnded)
+                .onTermination().call((failure, cancelled) -> slot.release());
     }
 
     /** Starts the turn in its caller's slot; a turn that does not start gives the slot back at once. */

@@ -18,6 +18,11 @@ public class DatabaseProxyResource implements QuarkusTestResourceLifecycleManage
         RELAY.cut();
     }
 
+    /** Keeps the connections open but forwards nothing until {@link #restore()}: the database looks hung. */
+    public static void stall() {
+        RELAY.stall();
+    }
+
     public static void restore() {
         RELAY.restore();
     }
