@@ -66,7 +66,7 @@ final class WorkloadChecks {
         assertThat(list(pod, "volumes")).anySatisfy(v -> assertThat(get(v, "emptyDir")).isNotNull());
 
         assertThat(str(c, "resources", "requests", "cpu")).isEqualTo("250m");
-        assertThat(str(c, "resources", "requests", "memory")).isEqualTo("384Mi");
+        assertThat(str(c, "resources", "requests", "memory")).isEqualTo("512Mi");
         assertThat(str(c, "resources", "limits", "memory")).isEqualTo("768Mi");
 
         Map<String, Object> annotations = map(deployment, "spec", "template", "metadata", "annotations");
