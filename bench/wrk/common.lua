@@ -21,6 +21,21 @@ function my_conversations()
   return mine
 end
 
+-- One prebuilt request per conversation of this thread, from build(conversation); next_request() cycles through
+-- them. Call it from init; define request() in the script itself (wrk decides at load time whether it has one).
+function per_conversation(build)
+  requests, next_one = {}, 1
+  for _, c in ipairs(my_conversations()) do
+    table.insert(requests, build(c))
+  end
+end
+
+function next_request()
+  local r = requests[next_one]
+  next_one = next_one % #requests + 1
+  return r
+end
+
 -- One line that bench/run parses.
 function done(summary, latency, requests)
   io.write(string.format("wrk_summary requests=%d errors_status=%d errors_connect=%d errors_read=%d errors_timeout=%d p50_us=%d p99_us=%d\n",

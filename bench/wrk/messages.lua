@@ -3,16 +3,12 @@
 dofile((debug.getinfo(1, "S").source:sub(2):match("(.*/)") or "") .. "common.lua")
 
 function init(args)
-  requests, next_one = {}, 1
   local limit = os.getenv("PAGE_SIZE") or "20"
-  for _, c in ipairs(my_conversations()) do
-    table.insert(requests, wrk.format("GET", "/api/v1/conversations/" .. c.id .. "/messages?limit=" .. limit,
-      {["X-User-ID"] = c.user}))
-  end
+  per_conversation(function(c)
+    return wrk.format("GET", "/api/v1/conversations/" .. c.id .. "/messages?limit=" .. limit, {["X-User-ID"] = c.user})
+  end)
 end
 
 function request()
-  local r = requests[next_one]
-  next_one = next_one % #requests + 1
-  return r
+  return next_request()
 end

@@ -88,11 +88,13 @@ public class ChatService {
                 .onTermination().call((failure, cancelled) -> slot.release());
     }
 
-    /** Starts the turn in its caller's slot; a turn that does not start gives the slot back at once. */
+    /**
+     * Starts the turn in its caller's slot; a turn that does not start gives the slot back at once. (It runs
+     * detached from the caller, see send(), so no cancellation reaches it.)
+     */
     private Uni<TurnStart> begin(TurnSlot slot, Caller caller, UUID conversationId, UserInput input) {
         return turns.begin(caller, conversationId, input)
-                .onFailure().call(slot::release)
-                .onCancellation().call(slot::release);
+                .onFailure().call(slot::release);
     }
 
     /** A caller who will stop waiting too soon gets 504 before anything is stored or paid for. */

@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
@@ -30,7 +31,7 @@ public final class FakeLlmServer {
     private final Queue<UpstreamBehavior> script = new ConcurrentLinkedQueue<>();
     private final Map<String, UpstreamBehavior> perModel = new ConcurrentHashMap<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
-    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
     private HttpServer server;
 
     /** A request as the provider saw it. */
