@@ -79,9 +79,11 @@ public interface ChatbotConfig {
         @WithDefault("60s")
         Duration idleTimeout();
 
-        /** Pooled HTTP connections to the provider per pod (streams hold one each). */
-        @WithDefault("1000")
-        int maxConnections();
+        /**
+         * Pooled HTTP connections to the provider per pod (streams hold one each); absent: the admission limit
+         * (chatbot.admission.*), so that every admitted turn finds a connection without waiting.
+         */
+        OptionalInt maxConnections();
 
         /** Messages read back from the conversation when building the context, newest first. */
         @WithDefault("200")
@@ -175,8 +177,12 @@ public interface ChatbotConfig {
 
     /** Bounds the LLM calls one pod makes at once; a stream holds its place until it ends. */
     interface Bulkhead {
-        @WithDefault("256")
-        int maxConcurrent();
+        /**
+         * Absent: the admission limit (chatbot.admission.*). An admitted turn makes one LLM call at a time, so the
+         * bulkhead then never refuses an admitted turn; admission is what bounds the work. Set it lower only to
+         * protect a provider that takes fewer calls than the pod can hold.
+         */
+        OptionalInt maxConcurrent();
 
         /** Calls waiting for a place; beyond them a turn is refused with 503 llm_overloaded. */
         @WithDefault("512")

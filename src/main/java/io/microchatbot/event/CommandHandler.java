@@ -43,7 +43,7 @@ public class CommandHandler {
     /** Answers that mean "not now": the same command may succeed later. */
     private static final Set<String> PASSING = Set.of(ErrorCode.request_in_progress.name(),
             ErrorCode.conversation_busy.name(), ErrorCode.rate_limited.name(), ErrorCode.database_unavailable.name(),
-            ErrorCode.shutting_down.name(), ErrorCode.internal_error.name());
+            ErrorCode.shutting_down.name(), ErrorCode.overloaded.name(), ErrorCode.internal_error.name());
 
     private final ObjectMapper json;
     private final InputValidator input;

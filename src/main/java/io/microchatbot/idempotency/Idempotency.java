@@ -66,7 +66,7 @@ public class Idempotency {
     /**
      * Runs {@code work} when the key is new (or expired, or abandoned by a dead pod), recording its answer;
      * failures of the work are recorded as the problems {@code problem} makes of them, except
-     * {@code conversation_busy}, which frees the key. With a key already used, answers without running anything:
+     * {@code conversation_busy} and {@code overloaded}, which free the key. With a key already used, answers without running anything:
      * the recorded answer marked {@code Idempotent-Replayed: true}, 409 request_in_progress while the first request
      * runs, 422 idempotency_key_reused when the fingerprint differs. Once started, the work and its record run to
      * their end even if the caller hangs up.
@@ -114,11 +114,12 @@ public class Idempotency {
     }
 
     /**
-     * A refusal because of another, concurrent turn: nothing was done and the caller is told to send the same
-     * request again, so the key must not keep the refusal.
+     * A refusal because of another, concurrent turn, or because this instance was overloaded: nothing was done and
+     * the caller is told to send the same request again, so the key must not keep the refusal.
      */
     private static boolean notRecorded(Throwable failure) {
-        return failure instanceof ApiException api && api.code() == ErrorCode.conversation_busy;
+        return failure instanceof ApiException api
+                && (api.code() == ErrorCode.conversation_busy || api.code() == ErrorCode.overloaded);
     }
 
     /**

@@ -10,6 +10,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.microchatbot.admission.TurnCapacity;
 import io.microchatbot.config.ChatbotConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
@@ -22,14 +23,15 @@ public class LlmProviders {
     @Produces
     @Singleton
     @Startup
-    LlmBackends backends(Vertx vertx, ObjectMapper json, ChatbotConfig config, TokenCounter tokens,
+    LlmBackends backends(Vertx vertx, ObjectMapper json, ChatbotConfig config, TokenCounter tokens, TurnCapacity capacity,
             @ConfigProperty(name = "OPENAI_API_KEY") Optional<String> openAiKey,
             @ConfigProperty(name = "OPENROUTER_API_KEY") Optional<String> openRouterKey) {
         ChatbotConfig.Llm llm = config.llm();
+        int connections = llm.maxConnections().orElse(capacity.limit());
         LlmProvider primary = llm.baseUrl()
                 .filter(url -> !url.isBlank())
-                .<LlmProvider> map(url -> remote(vertx, json, llm, llm.provider(), url, llm.apiKey(), openAiKey,
-                        openRouterKey, llm.model()))
+                .<LlmProvider> map(url -> remote(vertx, json, llm, connections, llm.provider(), url, llm.apiKey(),
+                        openAiKey, openRouterKey, llm.model()))
                 .orElseGet(() -> {
                     Log.warn("No LLM configured (CHATBOT_LLM_BASE_URL is unset): replies come from the OFFLINE provider,"
                             + " a fixed deterministic answer for trying the API. Set CHATBOT_LLM_BASE_URL for real replies.");
@@ -38,18 +40,18 @@ public class LlmProviders {
         ChatbotConfig.Secondary second = llm.secondary();
         Optional<LlmProvider> secondary = second.baseUrl()
                 .filter(url -> !url.isBlank())
-                .map(url -> remote(vertx, json, llm, second.provider(), url, second.apiKey(), openAiKey, openRouterKey,
-                        second.model().orElse("the conversation's model")));
+                .map(url -> remote(vertx, json, llm, connections, second.provider(), url, second.apiKey(), openAiKey,
+                        openRouterKey, second.model().orElse("the conversation's model")));
         return new LlmBackends(primary, secondary, second.model());
     }
 
     private static OpenAiCompatibleProvider remote(Vertx vertx, ObjectMapper json, ChatbotConfig.Llm llm,
-            Optional<String> label, String url, Optional<String> explicitKey, Optional<String> openAiKey,
-            Optional<String> openRouterKey, String model) {
+            int connections, Optional<String> label, String url, Optional<String> explicitKey,
+            Optional<String> openAiKey, Optional<String> openRouterKey, String model) {
         String name = label.orElseGet(() -> OpenAiCompatibleProvider.providerFromUrl(url));
         Optional<String> key = apiKey(name, explicitKey, openAiKey, openRouterKey);
         Log.infof("LLM provider '%s' at %s, model %s%s", name, redacted(url), model, key.isPresent() ? "" : " (no API key)");
-        return new OpenAiCompatibleProvider(vertx, json, llm, name, url, key);
+        return new OpenAiCompatibleProvider(vertx, json, llm, connections, name, url, key);
     }
 
     /**

@@ -36,8 +36,8 @@ public class OpenAiCompatibleProvider implements LlmProvider {
     private final String name;
     private final Optional<String> apiKey;
 
-    public OpenAiCompatibleProvider(Vertx vertx, ObjectMapper json, ChatbotConfig.Llm config, String name,
-            String baseUrl, Optional<String> apiKey) {
+    public OpenAiCompatibleProvider(Vertx vertx, ObjectMapper json, ChatbotConfig.Llm config, int maxConnections,
+            String name, String baseUrl, Optional<String> apiKey) {
         this.vertx = vertx;
         this.json = json;
         this.config = config;
@@ -47,7 +47,7 @@ public class OpenAiCompatibleProvider implements LlmProvider {
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setKeepAlive(true)
-                .setMaxPoolSize(config.maxConnections())
+                .setMaxPoolSize(maxConnections)
                 .setMaxWaitQueueSize(-1)
                 .setDecompressionSupported(true));
     }

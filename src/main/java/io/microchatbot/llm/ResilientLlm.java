@@ -21,6 +21,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 import io.microchatbot.Deadline;
+import io.microchatbot.admission.TurnCapacity;
 import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.problem.ErrorCode;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
@@ -38,7 +39,7 @@ import io.smallrye.mutiny.subscription.Cancellable;
  * failures only, inside a circuit breaker named {@code llm:<provider>:<model>};</li>
  * <li>then the fallback models, in order, and then the second provider, each with its own retries and breaker;</li>
  * <li>around it all, a bulkhead bounding the calls of this pod (a stream keeps its place until it ends); overflow
- * is 503 {@code llm_overloaded}.</li>
+ * is 503 {@code llm_overloaded}. By default it is as large as the admission limit, which bounds the turns.</li>
  * </ul>
  * A stream is retried or moved to a fallback model only until its first chunk: after that it is never repeated.
  * Guards are built in code rather than with annotations because breakers are per model, and models come from
@@ -68,14 +69,16 @@ public class ResilientLlm {
         }
     }
 
-    ResilientLlm(LlmBackends backends, ChatbotConfig config, LlmMetrics metrics, LlmSpans spans) {
+    ResilientLlm(LlmBackends backends, ChatbotConfig config, LlmMetrics metrics, LlmSpans spans,
+            TurnCapacity capacity) {
         this.backends = backends;
         this.metrics = metrics;
         this.spans = spans;
         this.config = config.llm();
         this.bulkhead = Guard.create()
                 .withDescription("llm-bulkhead")
-                .withBulkhead().limit(this.config.bulkhead().maxConcurrent()).queueSize(this.config.bulkhead().queue())
+                .withBulkhead().limit(this.config.bulkhead().maxConcurrent().orElse(capacity.limit()))
+                .queueSize(this.config.bulkhead().queue())
                 .done()
                 .build();
     }

@@ -31,6 +31,8 @@ public enum ErrorCode {
     llm_bad_response(502, "LLM provider sent an invalid response"),
     llm_unavailable(503, "LLM provider unavailable"),
     llm_overloaded(503, "Too many LLM calls in progress"),
+    /** This instance runs its maximum of turns and none came free in time (admission); nothing was stored. */
+    overloaded(503, "Service overloaded"),
     database_unavailable(503, "Database unavailable"),
     /**
      * Recorded on replies of turns that never ended because their pod stopped or the database became unreachable

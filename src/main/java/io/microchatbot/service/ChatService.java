@@ -8,6 +8,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.microchatbot.Message;
 import io.microchatbot.Deadline;
 import io.microchatbot.MessageStatus;
+import io.microchatbot.admission.Permit;
+import io.microchatbot.admission.TurnAdmission;
 import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.llm.LlmCompletion;
@@ -27,8 +29,8 @@ import io.vertx.core.Vertx;
 
 /**
  * A chat turn: store the user message and claim the conversation, call the LLM with no transaction open, store
- * the reply and release the conversation. Whatever happens upstream, the user message stays stored and the reply
- * is stored with a status that says how it ended.
+ * the reply and release the conversation, all of it within one admission permit. Whatever happens upstream, the
+ * user message stays stored and the reply is stored with a status that says how it ended.
  */
 @ApplicationScoped
 public class ChatService {
@@ -40,9 +42,10 @@ public class ChatService {
     private final TurnSlots slots;
     private final RateLimiter limiter;
     private final TurnMetrics metrics;
+    private final TurnAdmission admission;
 
     ChatService(TurnStore turns, ResilientLlm llm, ChatbotConfig config, Vertx vertx, TurnSlots slots,
-            RateLimiter limiter, TurnMetrics metrics) {
+            RateLimiter limiter, TurnMetrics metrics, TurnAdmission admission) {
         this.turns = turns;
         this.llm = llm;
         this.config = config;
@@ -50,42 +53,61 @@ public class ChatService {
         this.slots = slots;
         this.limiter = limiter;
         this.metrics = metrics;
+        this.admission = admission;
     }
 
     /**
      * Runs a whole turn and returns both stored messages. On an LLM failure the failed reply is stored and the
      * {@link LlmException} is passed on for the caller to see as a problem. Once the user message is stored the
-     * turn runs to its end even if the caller hangs up, so the reply is stored and the conversation released.
+     * turn runs to its end even if the caller hangs up, so the reply is stored and the conversation released. A
+     * turn not admitted (this pod runs its maximum of turns, see {@link TurnAdmission}) fails with
+     * {@code 503 overloaded} before anything is stored; an admitted one holds its place until its reply is stored.
      */
     public Uni<TurnResult> send(Caller caller, UUID conversationId, UserInput input, Deadline deadline) {
-        // Detached from the slot on: a caller hanging up mid-transaction must not close the session under it (the
-        // turn would be cut half-way, or, once committed, left holding the conversation until its lease expires).
         return ensureTimeToStart(deadline)
-                .chain(() -> Detached.run(slots.acquire(caller)
-                        .chain(slot -> begin(slot, caller, conversationId, input)
-                                .chain(start -> complete(start, deadline)
-                                        .onTermination().call(slot::release)))));
+                .chain(() -> admission.admit(deadline, config.turn().minTimeToStart(),
+                        permit -> runWhole(permit, caller, conversationId, input, deadline)));
     }
 
     /**
-     * Claims the conversation and stores the user message; failures here (404, 409, 400) happen before any event
-     * is sent. The returned stream then never fails: it ends with exactly one terminal {@link TurnEvent}.
+     * Claims the conversation and stores the user message; failures here (404, 409, 400, 503 overloaded) happen
+     * before any event is sent. The returned stream then never fails: it ends with exactly one terminal
+     * {@link TurnEvent}. An admitted turn holds its place until the stream ends, however it ends.
      */
     public Uni<Multi<TurnEvent>> stream(Caller caller, UUID conversationId, UserInput input, Deadline deadline) {
-        // The start is detached as in send(); a turn whose caller left before it started is answered all the same.
         return ensureTimeToStart(deadline)
-                .chain(() -> Detached.run(slots.acquire(caller)
-                        .chain(slot -> begin(slot, caller, conversationId, input)
-                                .map(start -> events(start, slot, deadline))),
-                        abandoned -> abandoned.subscribe().with(ignored -> {
-                        }, failure -> Log.warn("A streamed turn whose caller left before it started failed", failure))));
+                .chain(() -> admission.admit(deadline, config.turn().minTimeToStart(),
+                        permit -> startStream(permit, caller, conversationId, input, deadline)));
     }
 
-    private Multi<TurnEvent> events(TurnStart start, TurnSlot slot, Deadline deadline) {
+    private Uni<TurnResult> runWhole(Permit permit, Caller caller, UUID conversationId, UserInput input,
+            Deadline deadline) {
+        // Detached from the slot on: a caller hanging up mid-transaction must not close the session under it (the
+        // turn would be cut half-way, or, once committed, left holding the conversation until its lease expires).
+        return Detached.run(slots.acquire(caller)
+                .chain(slot -> begin(slot, caller, conversationId, input)
+                        .chain(start -> complete(start, deadline)
+                                .onTermination().call(slot::release)))
+                .onTermination().invoke(permit::release));
+    }
+
+    private Uni<Multi<TurnEvent>> startStream(Permit permit, Caller caller, UUID conversationId, UserInput input,
+            Deadline deadline) {
+        // The start is detached as in send(); a turn whose caller left before it started is answered all the same.
+        return Detached.run(slots.acquire(caller)
+                .chain(slot -> begin(slot, caller, conversationId, input)
+                        .map(start -> events(start, slot, permit, deadline)))
+                .onFailure().invoke(permit::release),
+                abandoned -> abandoned.subscribe().with(ignored -> {
+                }, failure -> Log.warn("A streamed turn whose caller left before it started failed", failure)));
+    }
+
+    private Multi<TurnEvent> events(TurnStart start, TurnSlot slot, Permit permit, Deadline deadline) {
         return new StreamedTurn(this, llm, vertx, start, request(start), deadline).events()
                 .onSubscription().invoke(metrics::streamStarted)
                 .onTermination().invoke(metrics::streamEnded)
-                .onTermination().call((failure, cancelled) -> slot.release());
+                .onTermination().call((failure, cancelled) -> slot.release())
+                .onTermination().invoke(permit::release);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -32,6 +33,8 @@ public final class FakeLlmServer {
     private final Map<String, UpstreamBehavior> perModel = new ConcurrentHashMap<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger answering = new AtomicInteger();
+    private final AtomicInteger mostAnswering = new AtomicInteger();
     private HttpServer server;
 
     /** A request as the provider saw it. */
@@ -84,7 +87,13 @@ public final class FakeLlmServer {
         script.clear();
         perModel.clear();
         received.clear();
+        mostAnswering.set(answering.get());
         CircuitBreakerMaintenance.get().resetAll();
+    }
+
+    /** The most requests this provider was answering at once since the last {@link #reset()}. */
+    public int mostConcurrentRequests() {
+        return mostAnswering.get();
     }
 
     /** TCP connections the service has opened to this provider since it started. */
@@ -113,6 +122,7 @@ public final class FakeLlmServer {
             request.headers().forEach(header -> headers.put(header.getKey(), header.getValue()));
             received.add(new Received(request.path(), request.getHeader("Authorization"), json, headers,
                     System.nanoTime()));
+            countWhileAnswering(request.response());
             UpstreamBehavior scripted = script.poll();
             UpstreamBehavior b = scripted != null ? scripted
                     : perModel.getOrDefault(json.getString("model", ""), behavior.get());
@@ -123,6 +133,20 @@ public final class FakeLlmServer {
                 vertx.setTimer(b.latency().toMillis(), id -> answer.run());
             }
         });
+    }
+
+    /** Counts the request as being answered until its response ends or its connection closes. */
+    private void countWhileAnswering(HttpServerResponse response) {
+        int now = answering.incrementAndGet();
+        mostAnswering.accumulateAndGet(now, Math::max);
+        AtomicBoolean done = new AtomicBoolean();
+        Runnable ended = () -> {
+            if (done.compareAndSet(false, true)) {
+                answering.decrementAndGet();
+            }
+        };
+        response.endHandler(ignored -> ended.run());
+        response.closeHandler(ignored -> ended.run());
     }
 
     private void answer(HttpServerResponse response, JsonObject request, UpstreamBehavior b) {
