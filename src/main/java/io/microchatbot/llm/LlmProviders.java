@@ -23,7 +23,8 @@ public class LlmProviders {
     @Produces
     @Singleton
     @Startup
-    LlmBackends backends(Vertx vertx, ObjectMapper json, ChatbotConfig config, TokenCounter tokens, TurnCapacity capacity,
+    LlmBackends backends(Vertx vertx, ObjectMapper json, ChatbotConfig config, TokenCounter tokens,
+            TurnCapacity capacity,
             @ConfigProperty(name = "OPENAI_API_KEY") Optional<String> openAiKey,
             @ConfigProperty(name = "OPENROUTER_API_KEY") Optional<String> openRouterKey) {
         ChatbotConfig.Llm llm = config.llm();
