@@ -80,6 +80,36 @@ public class ContextCache {
     }
 
     /**
+     * Whatever state the cache holds, at the count it is stamped with; empty on a miss or when Redis fails. Read
+     * before the conversation's count is known (at the same time as it): the caller compares the two and reports a
+     * found entry as a hit or a miss with {@link #counted}.
+     */
+    public Uni<Optional<CachedContext>> snapshot(String tenantId, UUID conversationId) {
+        if (!enabled) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return redis.eval("cache-read", READ, keys(tenantId, conversationId), List.of("", ttlMillis))
+                .map(response -> messages(response)
+                        .map(messages -> new CachedContext(Long.parseLong(response.get(2).toString()), messages)))
+                .invoke(found -> {
+                    if (found.isEmpty()) {
+                        metrics.count(CONTEXT, Result.miss);
+                    }
+                })
+                .onFailure(RedisUnavailable.class).recoverWithItem(() -> {
+                    metrics.count(CONTEXT, Result.error);
+                    return Optional.empty();
+                });
+    }
+
+    /** Counts a {@link #snapshot} lookup as a hit when it held the state the turn needed. */
+    public void counted(String namespace, boolean hit) {
+        if (enabled) {
+            metrics.count(namespace, hit ? Result.hit : Result.miss);
+        }
+    }
+
+    /**
      * Caches the state at {@code messageCount}; {@code newestFirst} must be the conversation's newest committed
      * messages (all of them when it has fewer than {@link #maxMessages()}), read while no message could be added.
      */

@@ -47,14 +47,26 @@ public class Outbox implements PanacheRepositoryBase<OutboxEvent, Long> {
         return record(EventType.CONVERSATION_DELETED, conversation.tenantId, conversation.id, data);
     }
 
-    /** A user message stored by a turn. */
-    public Uni<Void> messageCreated(Message message) {
-        ObjectNode data = messageData(message);
-        return record(EventType.MESSAGE_CREATED, message.tenantId, message.conversationId, data);
+    /** A user message stored by a turn, as the turn's own statement inserts it (see TurnStatements). */
+    public OutboxEntry messageCreatedEntry(Message message) {
+        return entry(EventType.MESSAGE_CREATED, message.tenantId, message.conversationId, messageData(message));
+    }
+
+    /** A reply stored, as the turn's own statement inserts it. */
+    public OutboxEntry replyStoredEntry(Message reply, UUID replyTo) {
+        return entry(replyType(reply), reply.tenantId, reply.conversationId, replyData(reply, replyTo));
     }
 
     /** A reply stored: {@code reply-completed} when complete, else {@code reply-failed} (failed or incomplete). */
     public Uni<Void> replyStored(Message reply, UUID replyTo) {
+        return record(replyType(reply), reply.tenantId, reply.conversationId, replyData(reply, replyTo));
+    }
+
+    private static EventType replyType(Message reply) {
+        return reply.status == MessageStatus.complete ? EventType.REPLY_COMPLETED : EventType.REPLY_FAILED;
+    }
+
+    private ObjectNode replyData(Message reply, UUID replyTo) {
         ObjectNode data = messageData(reply)
                 .put("replyTo", replyTo.toString())
                 .put("status", reply.status.name())
@@ -69,8 +81,7 @@ public class Outbox implements PanacheRepositoryBase<OutboxEvent, Long> {
                     .put("totalTokens", reply.totalTokens);
         }
         data.set("error", errorOf(reply));
-        EventType type = reply.status == MessageStatus.complete ? EventType.REPLY_COMPLETED : EventType.REPLY_FAILED;
-        return record(type, reply.tenantId, reply.conversationId, data);
+        return data;
     }
 
     private ObjectNode messageData(Message message) {
@@ -93,21 +104,28 @@ public class Outbox implements PanacheRepositoryBase<OutboxEvent, Long> {
     }
 
     private Uni<Void> record(EventType type, String tenantId, UUID conversationId, ObjectNode data) {
+        OutboxEntry entry = entry(type, tenantId, conversationId, data);
         OutboxEvent event = new OutboxEvent();
-        event.eventId = UUID.randomUUID();
-        event.eventType = type.wireName();
-        event.tenantId = tenantId;
-        event.conversationId = conversationId;
-        event.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        event.eventId = entry.eventId();
+        event.eventType = entry.eventType();
+        event.tenantId = entry.tenantId();
+        event.conversationId = entry.conversationId();
+        event.createdAt = entry.createdAt();
+        event.envelope = entry.envelope();
+        return persist(event).replaceWithVoid();
+    }
+
+    private OutboxEntry entry(EventType type, String tenantId, UUID conversationId, ObjectNode data) {
+        UUID eventId = UUID.randomUUID();
+        Instant createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         ObjectNode envelope = json.createObjectNode()
                 .put("eventType", type.wireName())
-                .put("eventId", event.eventId.toString())
+                .put("eventId", eventId.toString())
                 .put("version", EventType.VERSION)
-                .put("timestamp", event.createdAt.toString())
+                .put("timestamp", createdAt.toString())
                 .put("correlationId", CorrelationId.current())
                 .put("tenantId", tenantId);
         envelope.set("data", data);
-        event.envelope = envelope.toString();
-        return persist(event).replaceWithVoid();
+        return new OutboxEntry(eventId, type.wireName(), tenantId, conversationId, createdAt, envelope.toString());
     }
 }

@@ -3,7 +3,6 @@ package io.microchatbot.event;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,7 +22,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
@@ -119,29 +117,34 @@ public class OutboxRelay {
                 .chain(this::publish);
     }
 
+    /**
+     * All XADDs of the batch pipelined in one round trip, in outbox order; all of them are marked, or, when Redis
+     * fails, none (those Redis applied are published again: at least once).
+     */
     private Uni<Batch> publish(List<Object[]> rows) {
-        List<Long> published = new ArrayList<>(rows.size());
-        return Multi.createFrom().iterable(rows)
-                .onItem().transformToUniAndConcatenate(row -> xadd(row).invoke(() -> published.add((Long) row[0])))
-                .collect().last()
+        if (rows.isEmpty()) {
+            pauseAfter(false);
+            return Uni.createFrom().item(new Batch(0, false));
+        }
+        List<Long> ids = rows.stream().map(row -> (Long) row[0]).toList();
+        return redis.batch("outbox-relay", rows.stream().map(this::xadd).toList())
                 .replaceWith(false)
                 .onFailure(RedisUnavailable.class).recoverWithItem(true)
-                .call(() -> published.isEmpty() ? Uni.createFrom().voidItem() : mark(published))
+                .call(redisFailed -> redisFailed ? Uni.createFrom().voidItem() : mark(ids))
                 .map(redisFailed -> {
                     pauseAfter(redisFailed);
-                    return new Batch(published.size(), redisFailed);
+                    return new Batch(redisFailed ? 0 : ids.size(), redisFailed);
                 });
     }
 
-    private Uni<?> xadd(Object[] row) {
-        Request request = Request.cmd(Command.XADD).arg(config.stream())
+    private Request xadd(Object[] row) {
+        return Request.cmd(Command.XADD).arg(config.stream())
                 .arg("MAXLEN").arg("~").arg(config.maxLength()).arg("*")
                 .arg("eventType").arg((String) row[2])
                 .arg("eventId").arg(row[1].toString())
                 .arg("tenantId").arg((String) row[3])
                 .arg("conversationId").arg(row[4] == null ? "" : row[4].toString())
                 .arg("envelope").arg((String) row[5]);
-        return redis.send("outbox-relay", request);
     }
 
     private Uni<Void> mark(List<Long> ids) {

@@ -34,6 +34,8 @@ public class BoundedRedis {
     public static final String BREAKER = "redis";
     private static final TypeLiteral<Uni<Response>> RESPONSE = new TypeLiteral<>() {
     };
+    private static final TypeLiteral<Uni<List<Response>>> RESPONSES = new TypeLiteral<>() {
+    };
 
     private final Redis redis;
     private final RedisTrouble trouble;
@@ -57,7 +59,15 @@ public class BoundedRedis {
     }
 
     public Uni<Response> send(String operation, Request request) {
-        return bounded(operation, () -> redis.send(request));
+        return bounded(operation, () -> redis.send(request), RESPONSE);
+    }
+
+    /**
+     * Sends the requests pipelined on one connection, in order, and answers once all are answered: one round trip.
+     * A failure says nothing about which of them Redis applied.
+     */
+    public Uni<List<Response>> batch(String operation, List<Request> requests) {
+        return bounded(operation, () -> redis.batch(requests), RESPONSES);
     }
 
     /**
@@ -67,12 +77,12 @@ public class BoundedRedis {
     public Uni<Response> send(String operation, Request request, String expectedError, Response answer) {
         return bounded(operation, () -> redis.send(request)
                 .onFailure(failure -> String.valueOf(failure.getMessage()).startsWith(expectedError))
-                .recoverWithItem(answer));
+                .recoverWithItem(answer), RESPONSE);
     }
 
     /** Runs a script by its SHA-1, sending its text once if Redis does not have it (NOSCRIPT). */
     public Uni<Response> eval(String operation, LuaScript script, List<String> keys, List<String> args) {
-        return bounded(operation, () -> Scripts.run(redis, script, keys, args));
+        return bounded(operation, () -> Scripts.run(redis, script, keys, args), RESPONSE);
     }
 
     public Uni<Response> delete(String operation, List<String> keys) {
@@ -94,11 +104,11 @@ public class BoundedRedis {
      * The answer (or failure) comes back on the caller's Vert.x context: a Hibernate Reactive session in progress
      * must not be touched from the Redis connection's thread or the timeout's.
      */
-    private Uni<Response> bounded(String operation, Supplier<Uni<Response>> command) {
+    private <T> Uni<T> bounded(String operation, Supplier<Uni<T>> command, TypeLiteral<Uni<T>> type) {
         Context caller = Vertx.currentContext();
-        Uni<Response> answer = guard.get(() -> command.get()
+        Uni<T> answer = guard.get(() -> command.get()
                         .ifNoItem().after(timeout)
-                        .failWith(() -> new TimeoutException("no answer within " + timeout.toMillis() + " ms")), RESPONSE)
+                        .failWith(() -> new TimeoutException("no answer within " + timeout.toMillis() + " ms")), type)
                 .onFailure().transform(failure -> unavailable(operation, failure));
         return caller == null ? answer : answer.emitOn(task -> caller.runOnContext(ignored -> task.run()));
     }

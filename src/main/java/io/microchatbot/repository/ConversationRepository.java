@@ -38,11 +38,6 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
         return find(OWNED, owned(id, caller)).firstResult();
     }
 
-    /** Locks the row until the transaction ends: serialises turn starts on one conversation. */
-    public Uni<Conversation> findOwnedForUpdate(UUID id, Caller caller) {
-        return find(OWNED, owned(id, caller)).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
-    }
-
     /** Newest first; {@code after} is the last row of the previous page, null for the first page. */
     public Uni<List<Conversation>> page(Caller caller, Position after, int size) {
         Parameters params = Parameters.with("tenant", caller.tenantId()).and("user", caller.userId());
@@ -53,31 +48,6 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
             params = params.and("at", after.createdAt()).and("id", after.id());
         }
         return find(query, Sort.descending("createdAt", "id"), params).range(0, size - 1).list();
-    }
-
-    /**
-     * Counts one more message and, when {@code releaseLease} matches the held lease, ends the turn. Returns the new
-     * message count (what the context cache stamps its entry with), or null when the conversation is gone.
-     */
-    public Uni<Long> recordMessage(UUID id, Instant now, Instant releaseLease) {
-        // The row read under its lock and updated at flush, not a native UPDATE … RETURNING: Hibernate Reactive 3.2
-        // reuses no plan of a native select, so each call added one more to its plan cache, and every lookup
-        // compared the SQL against all of them (6 % of the service's CPU at 400 turns/s).
-        return findById(id, LockModeType.PESSIMISTIC_WRITE)
-                .onItem().ifNotNull().transform(conversation -> {
-                    conversation.messageCount++;
-                    conversation.updatedAt = now;
-                    if (releaseLease != null && releaseLease.equals(conversation.turnLeaseUntil)) {
-                        conversation.turnLeaseUntil = null;
-                    }
-                    return conversation.messageCount;
-                });
-    }
-
-    /** Ends a turn that stored no reply (used when the reply could not be written). */
-    public Uni<Integer> releaseLease(UUID id, Instant lease) {
-        return update("turnLeaseUntil = null where id = :id and turnLeaseUntil = :lease",
-                Parameters.with("id", id).and("lease", lease));
     }
 
     /**

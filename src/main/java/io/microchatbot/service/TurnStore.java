@@ -3,12 +3,14 @@ package io.microchatbot.service;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.microchatbot.Conversation;
 import io.microchatbot.Message;
+import io.microchatbot.cache.CachedContext;
 import io.microchatbot.cache.ContextCache;
 import io.microchatbot.event.Outbox;
 import io.microchatbot.MessageStatus;
@@ -17,21 +19,22 @@ import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
-import io.microchatbot.repository.ConversationRepository;
-import io.microchatbot.repository.MessageRepository;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.microchatbot.repository.TurnStatements;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The two transactions of a turn. {@link #begin} claims the conversation (one turn at a time, by a lease that
- * expires if the pod dies), stores the user message and reads the history; {@link #finish} stores the reply and
- * gives the conversation back. The LLM is called between them, with no connection held.
+ * The writes of a turn, one statement each (repository.TurnStatements). {@link #begin} reads the conversation and its
+ * context, then claims it (one turn at a time, by a lease that expires if the pod dies) and stores the user message;
+ * {@link #finish} stores the reply and gives the conversation back. The LLM is called between them, with no
+ * connection held.
  */
 @ApplicationScoped
 public class TurnStore {
 
-    private final ConversationRepository conversations;
-    private final MessageRepository messages;
+    /** A claim refused because the conversation moved on since it was read is retried with what it became. */
+    private static final int CLAIM_ATTEMPTS = 3;
+
+    private final TurnStatements statements;
     private final PromptBuilder prompts;
     private final ChatbotConfig config;
     private final Replies replies;
@@ -39,10 +42,9 @@ public class TurnStore {
     private final ContextCache cache;
     private final Outbox outbox;
 
-    TurnStore(ConversationRepository conversations, MessageRepository messages, PromptBuilder prompts,
-            ChatbotConfig config, Replies replies, RunningTurns running, ContextCache cache, Outbox outbox) {
-        this.conversations = conversations;
-        this.messages = messages;
+    TurnStore(TurnStatements statements, PromptBuilder prompts, ChatbotConfig config, Replies replies,
+            RunningTurns running, ContextCache cache, Outbox outbox) {
+        this.statements = statements;
         this.prompts = prompts;
         this.config = config;
         this.replies = replies;
@@ -53,10 +55,10 @@ public class TurnStore {
 
     /**
      * 404 when the caller has no such conversation, 409 conversation_busy while another turn holds it. The turn
-     * counts as running ({@link RunningTurns}) from the commit until {@link #finish} or {@link #release} commits.
+     * counts as running ({@link RunningTurns}) from the claim until {@link #finish} or {@link #release} committed.
      */
     public Uni<TurnStart> begin(Caller caller, UUID conversationId, UserInput input) {
-        return beginInTransaction(caller, conversationId, input)
+        return begin(caller, conversationId, input, 1)
                 .invoke(begun -> running.begun(begun.start()))
                 .call(this::cacheBegun)
                 .map(Begun::start);
@@ -64,81 +66,76 @@ public class TurnStore {
 
     /** Stores the reply and ends the turn; the reply is stored even when the conversation moved on. */
     public Uni<Message> finish(TurnStart turn, ReplyOutcome outcome) {
-        return finishInTransaction(turn, outcome)
+        Message reply = replies.reply(turn.userMessage(), outcome, Clock.after(turn.userMessage().createdAt));
+        return statements.storeReply(reply, turn.lease(), outbox.replyStoredEntry(reply, turn.userMessage().id))
                 .invoke(() -> running.ended(turn))
-                .call(stored -> stored.messageCount() == null ? Uni.createFrom().voidItem()
-                        : cache.append(stored.reply(), stored.messageCount()))
-                .map(Stored::reply);
+                .call(count -> count == null ? Uni.createFrom().voidItem() : cache.append(reply, count))
+                .replaceWith(reply);
     }
 
     /** Ends a turn whose reply could not be stored, so that the conversation is usable again at once. */
     public Uni<Integer> release(TurnStart turn) {
-        return releaseInTransaction(turn)
+        return statements.releaseLease(turn.userMessage().conversationId, turn.lease())
                 .onTermination().invoke(() -> running.ended(turn));
     }
 
-    // The three transactions are called through this bean (ArC intercepts self-invocation), so that the methods
-    // above see them committed.
+    /**
+     * Reads the conversation and the cached context at once; a context the cache does not hold at the conversation's
+     * count is read from PostgreSQL with the conversation, in one snapshot.
+     */
+    private Uni<Begun> begin(Caller caller, UUID conversationId, UserInput input, int attempt) {
+        return Uni.combine().all()
+                .unis(statements.conversation(conversationId, caller), cache.snapshot(caller.tenantId(), conversationId))
+                .asTuple()
+                .chain(read -> read.getItem1() == null
+                        ? Uni.createFrom().failure(ApiException.notFound("Conversation"))
+                        : history(read.getItem1(), read.getItem2(), caller))
+                .chain(read -> claim(read, input, caller, attempt));
+    }
 
-    @WithTransaction
-    Uni<Begun> beginInTransaction(Caller caller, UUID conversationId, UserInput input) {
-        return conversations.findOwnedForUpdate(conversationId, caller)
+    private Uni<Read> history(Conversation conversation, Optional<CachedContext> cached, Caller caller) {
+        boolean hit = cached.isPresent() && cached.get().messageCount() == conversation.messageCount;
+        cached.ifPresent(found -> cache.counted(ContextCache.CONTEXT, hit));
+        if (hit) {
+            return Uni.createFrom().item(new Read(conversation, new History(cached.get().newestFirst(), true)));
+        }
+        return statements.conversationWithHistory(conversation.id, caller, cache.maxMessages())
+                .onItem().ifNull().failWith(() -> ApiException.notFound("Conversation"))
+                .map(snapshot -> new Read(snapshot.conversation(), new History(snapshot.newestFirst(), false)));
+    }
+
+    /**
+     * Takes the turn and stores the user message, if the conversation is still as it was read. Its time is never
+     * before the newest message's: keyset readers rely on a conversation's messages being created in order. A claim
+     * that took nothing is told apart only now, by reading the conversation again.
+     */
+    private Uni<Begun> claim(Read read, UserInput input, Caller caller, int attempt) {
+        Conversation conversation = read.conversation();
+        Instant now = Clock.now();
+        ensureIdle(conversation, now);
+        prompts.ensureFits(conversation, input.contentTokens());
+        List<Message> newest = read.history().newestFirst();
+        Message user = userMessage(conversation, input, Clock.after(newest.isEmpty() ? null : newest.get(0).createdAt));
+        Instant lease = user.createdAt.plus(config.turn().lease());
+        String model = conversation.model != null ? conversation.model : config.llm().model();
+        return statements.claim(user, conversation.messageCount, lease, now, outbox.messageCreatedEntry(user))
+                .chain(count -> count != null
+                        ? Uni.createFrom().item(new Begun(new TurnStart(user, model,
+                                prompts.build(conversation, user, newest), lease), count, read.history()))
+                        : refused(caller, conversation.id, input, attempt));
+    }
+
+    /** The claim took nothing: the conversation is gone (404), busy (409), or moved on (read it again). */
+    private Uni<Begun> refused(Caller caller, UUID conversationId, UserInput input, int attempt) {
+        return statements.conversation(conversationId, caller)
                 .onItem().ifNull().failWith(() -> ApiException.notFound("Conversation"))
                 .invoke(conversation -> ensureIdle(conversation, Clock.now()))
-                .invoke(conversation -> prompts.ensureFits(conversation, input.contentTokens()))
-                .chain(conversation -> history(conversation)
-                        .chain(history -> claim(conversation, input, history)));
+                .chain(conversation -> attempt < CLAIM_ATTEMPTS
+                        ? begin(caller, conversationId, input, attempt + 1)
+                        : Uni.createFrom().failure(busy()));
     }
 
-    @WithTransaction
-    Uni<Stored> finishInTransaction(TurnStart turn, ReplyOutcome outcome) {
-        Instant now = Clock.after(turn.userMessage().createdAt);
-        Message reply = replies.reply(turn.userMessage(), outcome, now);
-        return messages.persist(reply)
-                .chain(() -> conversations.recordMessage(reply.conversationId, now, turn.lease()))
-                // After the row lock taken by recordMessage: the event's outbox id follows the turn's (ADR 0005).
-                .call(count -> count == null ? Uni.createFrom().voidItem()
-                        : outbox.replyStored(reply, turn.userMessage().id))
-                .map(count -> new Stored(reply, count));
-    }
-
-    @WithTransaction
-    Uni<Integer> releaseInTransaction(TurnStart turn) {
-        return conversations.releaseLease(turn.userMessage().conversationId, turn.lease());
-    }
-
-    /**
-     * The newest messages, newest first: from the cache when it holds the state at the count read under the row
-     * lock, else from PostgreSQL. Under the lock no message can be added, so what is read is that state exactly.
-     */
-    private Uni<History> history(Conversation conversation) {
-        return cache.newest(ContextCache.CONTEXT, conversation.tenantId, conversation.id, conversation.messageCount)
-                .chain(cached -> cached.isPresent()
-                        ? Uni.createFrom().item(new History(cached.get(), true))
-                        : messages.newest(conversation.id, cache.maxMessages())
-                                .map(rows -> new History(rows, false)));
-    }
-
-    /**
-     * Takes the turn and stores the user message. Its time is read only now, under the row lock, and never before
-     * the newest message: keyset readers rely on a conversation's messages being created in order.
-     */
-    private Uni<Begun> claim(Conversation conversation, UserInput input, History history) {
-        List<Message> newest = history.newestFirst();
-        Instant now = Clock.after(newest.isEmpty() ? null : newest.get(0).createdAt);
-        Message user = userMessage(conversation, input, now);
-        Instant lease = now.plus(config.turn().lease());
-        conversation.turnLeaseUntil = lease;
-        conversation.messageCount++;
-        conversation.updatedAt = now;
-        String model = conversation.model != null ? conversation.model : config.llm().model();
-        return messages.persist(user)
-                .call(outbox::messageCreated)
-                .map(stored -> new Begun(new TurnStart(stored, model, prompts.build(conversation, stored, newest), lease),
-                        conversation.messageCount, history));
-    }
-
-    /** After the commit: the cache gets the user message, or, when it missed, the whole state it now knows. */
+    /** After the claim: the cache gets the user message, or, when it missed, the whole state it now knows. */
     private Uni<Void> cacheBegun(Begun begun) {
         Message user = begun.start().userMessage();
         if (begun.history().cached()) {
@@ -152,10 +149,18 @@ public class TurnStore {
 
     private void ensureIdle(Conversation conversation, Instant now) {
         if (conversation.turnLeaseUntil != null && conversation.turnLeaseUntil.isAfter(now)) {
-            throw new ApiException(ErrorCode.conversation_busy,
-                    "Another message of this conversation is being answered; send this one when it is done",
-                    config.turn().busyRetryAfterSeconds());
+            throw busy();
         }
+    }
+
+    private ApiException busy() {
+        return new ApiException(ErrorCode.conversation_busy,
+                "Another message of this conversation is being answered; send this one when it is done",
+                config.turn().busyRetryAfterSeconds());
+    }
+
+    /** A conversation as read for a turn, with the context the prompt is built from. */
+    record Read(Conversation conversation, History history) {
     }
 
     /** A conversation's newest messages, newest first, and whether they came from the cache. */
@@ -164,10 +169,6 @@ public class TurnStore {
 
     /** A committed turn start, with the message count it left and the history it was built on. */
     record Begun(TurnStart start, long messageCount, History history) {
-    }
-
-    /** A committed reply and the message count it left (null when the conversation was deleted meanwhile). */
-    record Stored(Message reply, Long messageCount) {
     }
 
     private static Message userMessage(Conversation conversation, UserInput input, Instant now) {
