@@ -2,8 +2,12 @@ package io.microchatbot.event;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,7 +20,6 @@ import io.microchatbot.redis.BoundedRedis;
 import io.microchatbot.redis.RedisUnavailable;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -25,6 +28,11 @@ import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.mutiny.redis.client.Request;
 
 /**
@@ -41,15 +49,15 @@ public class OutboxRelay {
 
     /** The advisory lock key: "chatbot-outbox" folded into a bigint. */
     static final long LOCK = 0x6368_6174_6f75_74L;
-    private static final String TRY_LOCK = "select pg_try_advisory_xact_lock(:key)";
+    private static final String TRY_LOCK = "select pg_try_advisory_xact_lock($1)";
     private static final String PENDING = """
-            select id, event_id, event_type, tenant_id, conversation_id, cast(envelope as text), created_at
-            from outbox_events where published_at is null order by id limit :max""";
-    private static final String MARK = "update outbox_events set published_at = :now where id in (:ids)";
-    private static final String DELETE_PUBLISHED = "delete from outbox_events where published_at < :before";
+            select id, event_id, event_type, tenant_id, conversation_id, cast(envelope as text) as envelope, created_at
+            from outbox_events where published_at is null order by id limit $1""";
+    private static final String MARK = "update outbox_events set published_at = $1 where id = any($2)";
+    private static final String DELETE_PUBLISHED = "delete from outbox_events where published_at < $1";
     private static final Duration MAX_PAUSE = Duration.ofSeconds(30);
 
-    private final Outbox outbox;
+    private final Pool pool;
     private final BoundedRedis redis;
     private final ChatbotConfig.Events config;
     private final AtomicInteger failures = new AtomicInteger();
@@ -58,8 +66,8 @@ public class OutboxRelay {
     private volatile Vertx vertx;
     private volatile long timer;
 
-    OutboxRelay(Outbox outbox, BoundedRedis redis, ChatbotConfig config, MeterRegistry registry) {
-        this.outbox = outbox;
+    OutboxRelay(Pool pool, BoundedRedis redis, ChatbotConfig config, MeterRegistry registry) {
+        this.pool = pool;
         this.redis = redis;
         this.config = config.events();
         Gauge.builder("chatbot.outbox.lag.seconds", () -> lagSeconds)
@@ -99,60 +107,53 @@ public class OutboxRelay {
     }
 
     /** One transaction: take the lock or give up, publish in order, mark what was published. */
-    @WithTransaction
     Uni<Batch> publishBatch() {
-        return outbox.getSession()
-                .chain(session -> session.createNativeQuery(TRY_LOCK, Boolean.class)
-                        .setParameter("key", LOCK)
-                        .getSingleResult())
-                .chain(locked -> locked ? publishPending() : Uni.createFrom().item(new Batch(0, false)));
+        return pool.withTransaction(connection -> connection.preparedQuery(TRY_LOCK).execute(Tuple.of(LOCK))
+                .chain(locked -> locked.iterator().next().getBoolean(0)
+                        ? publishPending(connection)
+                        : Uni.createFrom().item(new Batch(0, false))));
     }
 
-    private Uni<Batch> publishPending() {
-        return outbox.getSession()
-                .chain(session -> session.createNativeQuery(PENDING, Object[].class)
-                        .setParameter("max", config.relayBatch())
-                        .getResultList())
+    private Uni<Batch> publishPending(SqlConnection connection) {
+        return connection.preparedQuery(PENDING).execute(Tuple.of(config.relayBatch()))
+                .map(OutboxRelay::pending)
                 .invoke(this::measureLag)
-                .chain(this::publish);
+                .chain(pending -> publish(connection, pending));
     }
 
     /**
      * All XADDs of the batch pipelined in one round trip, in outbox order; all of them are marked, or, when Redis
      * fails, none (those Redis applied are published again: at least once).
      */
-    private Uni<Batch> publish(List<Object[]> rows) {
-        if (rows.isEmpty()) {
+    private Uni<Batch> publish(SqlConnection connection, List<Pending> events) {
+        if (events.isEmpty()) {
             pauseAfter(false);
             return Uni.createFrom().item(new Batch(0, false));
         }
-        List<Long> ids = rows.stream().map(row -> (Long) row[0]).toList();
-        return redis.batch("outbox-relay", rows.stream().map(this::xadd).toList())
+        Long[] ids = events.stream().map(Pending::id).toArray(Long[]::new);
+        return redis.batch("outbox-relay", events.stream().map(this::xadd).toList())
                 .replaceWith(false)
                 .onFailure(RedisUnavailable.class).recoverWithItem(true)
-                .call(redisFailed -> redisFailed ? Uni.createFrom().voidItem() : mark(ids))
+                .call(redisFailed -> redisFailed ? Uni.createFrom().voidItem() : mark(connection, ids))
                 .map(redisFailed -> {
                     pauseAfter(redisFailed);
-                    return new Batch(redisFailed ? 0 : ids.size(), redisFailed);
+                    return new Batch(redisFailed ? 0 : ids.length, redisFailed);
                 });
     }
 
-    private Request xadd(Object[] row) {
+    private Request xadd(Pending event) {
         return Request.cmd(Command.XADD).arg(config.stream())
                 .arg("MAXLEN").arg("~").arg(config.maxLength()).arg("*")
-                .arg("eventType").arg((String) row[2])
-                .arg("eventId").arg(row[1].toString())
-                .arg("tenantId").arg((String) row[3])
-                .arg("conversationId").arg(row[4] == null ? "" : row[4].toString())
-                .arg("envelope").arg((String) row[5]);
+                .arg("eventType").arg(event.eventType())
+                .arg("eventId").arg(event.eventId().toString())
+                .arg("tenantId").arg(event.tenantId())
+                .arg("conversationId").arg(event.conversationId() == null ? "" : event.conversationId().toString())
+                .arg("envelope").arg(event.envelope());
     }
 
-    private Uni<Void> mark(List<Long> ids) {
-        return outbox.getSession()
-                .chain(session -> session.createNativeQuery(MARK)
-                        .setParameter("now", Instant.now().truncatedTo(ChronoUnit.MICROS))
-                        .setParameter("ids", ids)
-                        .executeUpdate())
+    private static Uni<Void> mark(SqlConnection connection, Long[] ids) {
+        return connection.preparedQuery(MARK)
+                .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS), ids))
                 .replaceWithVoid();
     }
 
@@ -167,15 +168,19 @@ public class OutboxRelay {
         pausedUntil.set(System.nanoTime() + pause);
     }
 
-    private void measureLag(List<Object[]> rows) {
-        lagSeconds = rows.isEmpty() ? 0
-                : Duration.between(toInstant(rows.get(0)[6]), Instant.now()).toMillis() / 1000.0;
+    private void measureLag(List<Pending> events) {
+        lagSeconds = events.isEmpty() ? 0
+                : Duration.between(events.get(0).createdAt(), Instant.now()).toMillis() / 1000.0;
     }
 
-    private static Instant toInstant(Object value) {
-        return value instanceof Instant instant ? instant
-                : value instanceof java.time.OffsetDateTime odt ? odt.toInstant()
-                : Instant.now();
+    private static List<Pending> pending(RowSet<Row> rows) {
+        List<Pending> events = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            events.add(new Pending(row.getLong("id"), row.getUUID("event_id"), row.getString("event_type"),
+                    row.getString("tenant_id"), row.getUUID("conversation_id"), row.getString("envelope"),
+                    row.getOffsetDateTime("created_at").toInstant()));
+        }
+        return events;
     }
 
     /** Deletes published events older than the retention, on every replica (the statement is idempotent). */
@@ -187,12 +192,14 @@ public class OutboxRelay {
                 .replaceWithVoid();
     }
 
-    @WithTransaction
     Uni<Integer> deletePublishedBefore(Instant before) {
-        return outbox.getSession()
-                .chain(session -> session.createNativeQuery(DELETE_PUBLISHED)
-                        .setParameter("before", before)
-                        .executeUpdate());
+        return pool.preparedQuery(DELETE_PUBLISHED).execute(Tuple.of(before.atOffset(ZoneOffset.UTC)))
+                .map(RowSet::rowCount);
+    }
+
+    /** An event waiting in the outbox, as the relay reads it. */
+    private record Pending(long id, UUID eventId, String eventType, String tenantId, UUID conversationId,
+            String envelope, Instant createdAt) {
     }
 
     /** What one transaction of the relay did. */
