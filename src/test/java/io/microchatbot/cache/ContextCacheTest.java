@@ -48,7 +48,7 @@ class ContextCacheTest {
 
     @AfterEach
     void cleanUp() {
-        RedisProxyResource.restore();
+        RedisProxyResource.restoreForTheNextTest();
         upstream.reset();
         RedisKeys.deleteTenant(tenant);
     }

@@ -53,7 +53,7 @@ class OutboxTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        RedisProxyResource.restore();
+        RedisProxyResource.restoreForTheNextTest();
         upstream.reset();
         RedisKeys.deleteEntries(STREAM, tenant);
         RedisKeys.deleteTenant(tenant);

@@ -44,7 +44,7 @@ class RateLimitTest {
 
     @AfterEach
     void cleanUp() {
-        RedisProxyResource.restore();
+        RedisProxyResource.restoreForTheNextTest();
         upstream.reset();
         RedisKeys.deleteTenant(tenant);
     }

@@ -71,7 +71,7 @@ class WebhookDeliveryTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        RedisProxyResource.restore();
+        RedisProxyResource.restoreForTheNextTest();
         caller.deleteAll();
         events.deletePublished();
         receiver.forget(path);
