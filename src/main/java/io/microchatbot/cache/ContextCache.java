@@ -15,6 +15,9 @@ import io.microchatbot.cache.CacheMetrics.Result;
 import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.redis.BoundedRedis;
 import io.microchatbot.redis.LuaScript;
+import io.microchatbot.redis.Pipelined;
+import io.microchatbot.redis.RedisCall;
+import io.microchatbot.redis.Reply;
 import io.microchatbot.redis.RedisUnavailable;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
@@ -85,21 +88,29 @@ public class ContextCache {
      * found entry as a hit or a miss with {@link #counted}.
      */
     public Uni<Optional<CachedContext>> snapshot(String tenantId, UUID conversationId) {
+        return redis.send("cache-read", snapshotStep(tenantId, conversationId));
+    }
+
+    /** {@link #snapshot} as a step of a pipeline the turn sends with its other Redis calls. */
+    public Pipelined<Optional<CachedContext>> snapshotStep(String tenantId, UUID conversationId) {
         if (!enabled) {
-            return Uni.createFrom().item(Optional.empty());
+            return Pipelined.known(Optional.empty());
         }
-        return redis.eval("cache-read", READ, keys(tenantId, conversationId), List.of("", ttlMillis))
-                .map(response -> messages(response)
-                        .map(messages -> new CachedContext(Long.parseLong(response.get(2).toString()), messages)))
-                .invoke(found -> {
-                    if (found.isEmpty()) {
-                        metrics.count(CONTEXT, Result.miss);
-                    }
-                })
-                .onFailure(RedisUnavailable.class).recoverWithItem(() -> {
-                    metrics.count(CONTEXT, Result.error);
-                    return Optional.empty();
-                });
+        return new Pipelined<>(RedisCall.script(READ, keys(tenantId, conversationId), List.of("", ttlMillis)),
+                this::snapshot);
+    }
+
+    private Optional<CachedContext> snapshot(Reply reply) {
+        if (!reply.answered()) {
+            metrics.count(CONTEXT, Result.error);
+            return Optional.empty();
+        }
+        Optional<CachedContext> found = messages(reply.response())
+                .map(messages -> new CachedContext(Long.parseLong(reply.response().get(2).toString()), messages));
+        if (found.isEmpty()) {
+            metrics.count(CONTEXT, Result.miss);
+        }
+        return found;
     }
 
     /** Counts a {@link #snapshot} lookup as a hit when it held the state the turn needed. */
@@ -114,8 +125,14 @@ public class ContextCache {
      * messages (all of them when it has fewer than {@link #maxMessages()}), read while no message could be added.
      */
     public Uni<Void> fill(String tenantId, UUID conversationId, long messageCount, List<Message> newestFirst) {
+        return redis.send("cache-fill", fillStep(tenantId, conversationId, messageCount, newestFirst));
+    }
+
+    /** {@link #fill} as a step of a pipeline. */
+    public Pipelined<Void> fillStep(String tenantId, UUID conversationId, long messageCount,
+            List<Message> newestFirst) {
         if (!enabled) {
-            return Uni.createFrom().voidItem();
+            return Pipelined.known(null);
         }
         List<Message> kept = newestFirst.subList(0, Math.min(maxMessages, newestFirst.size()));
         List<String> args = new ArrayList<>(kept.size() + 3);
@@ -123,15 +140,18 @@ public class ContextCache {
         args.add(kept.isEmpty() ? "0" : Long.toString(CachedMessage.micros(kept.get(0).createdAt)));
         args.add(ttlMillis);
         kept.forEach(message -> args.add(json(message)));
-        return ignoreFailure(redis.eval("cache-fill", FILL, keys(tenantId, conversationId), args));
+        return write(RedisCall.script(FILL, keys(tenantId, conversationId), args));
     }
 
-    /** Adds a committed message that brought its conversation's count to {@code messageCount}. */
-    public Uni<Void> append(Message message, long messageCount) {
+    /**
+     * Adds a committed message that brought its conversation's count to {@code messageCount}: a step of the pipeline
+     * that ends a turn.
+     */
+    public Pipelined<Void> appendStep(Message message, long messageCount) {
         if (!enabled) {
-            return Uni.createFrom().voidItem();
+            return Pipelined.known(null);
         }
-        return ignoreFailure(redis.eval("cache-append", APPEND, keys(message.tenantId, message.conversationId),
+        return write(RedisCall.script(APPEND, keys(message.tenantId, message.conversationId),
                 List.of(Long.toString(messageCount), Long.toString(CachedMessage.micros(message.createdAt)),
                         json(message), Integer.toString(maxMessages), ttlMillis)));
     }
@@ -167,6 +187,10 @@ public class ContextCache {
     }
 
     /** A failed write leaves the entry behind the database's count: a later read misses, nothing is wrong. */
+    private static Pipelined<Void> write(RedisCall call) {
+        return new Pipelined<>(call, reply -> null);
+    }
+
     private static Uni<Void> ignoreFailure(Uni<Response> write) {
         return write.replaceWithVoid()
                 .onFailure(RedisUnavailable.class).recoverWithNull();

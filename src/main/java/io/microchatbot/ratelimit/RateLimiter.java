@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.redis.BoundedRedis;
+import io.microchatbot.redis.Pipelined;
 import io.microchatbot.security.Access;
 import io.microchatbot.redis.RedisUnavailable;
 import io.micrometer.core.instrument.Counter;
@@ -58,18 +59,21 @@ public class RateLimiter {
                 });
     }
 
-    /** Charges the tenant's LLM token budget, when there is one, with the tokens a reply used. */
-    public Uni<Void> chargeTokens(String tenantId, long tokens) {
+    /**
+     * Charges the tenant's LLM token budget, when there is one, with the tokens a reply used: a step of the pipeline
+     * that ends the turn. Without Redis the pod's own share of the budget is charged instead.
+     */
+    public Pipelined<Void> tokenCharge(String tenantId, long tokens) {
         if (!config.enabled() || config.tenantTokensPerMinute().isEmpty() || tokens <= 0) {
-            return Uni.createFrom().voidItem();
+            return Pipelined.known(null);
         }
         Bucket budget = tokenBudget(tenantId);
-        return redis.charge(budget, tokens, OptionalLong.empty())
-                .replaceWithVoid()
-                .onFailure(RedisUnavailable.class).recoverWithItem(() -> {
-                    local.charge(budget.share(config.replicas()), tokens);
-                    return null;
-                });
+        return new Pipelined<>(RedisBuckets.chargeCall(budget, tokens), reply -> {
+            if (!reply.answered()) {
+                local.charge(budget.share(config.replicas()), tokens);
+            }
+            return null;
+        });
     }
 
     void rejected(String reason) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.OptionalLong;
 
 import io.microchatbot.redis.LuaScript;
+import io.microchatbot.redis.RedisCall;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 
@@ -40,18 +41,30 @@ public class RedisBuckets {
                 .map(answer -> answer.get(2).toLong());
     }
 
+    /** {@link #charge} as a call of a pipeline, at the Redis server's time. */
+    public static RedisCall chargeCall(Bucket bucket, double amount) {
+        List<Bucket> charged = List.of(bucket.withCost(amount));
+        return RedisCall.script(BUCKETS, keys(charged), args("charge", charged, OptionalLong.empty()));
+    }
+
     private Uni<Response> run(String operation, String mode, List<Bucket> buckets, OptionalLong nowMicros) {
-        List<String> keys = new ArrayList<>(buckets.size());
+        return redis.run(operation, BUCKETS, keys(buckets), args(mode, buckets, nowMicros));
+    }
+
+    private static List<String> keys(List<Bucket> buckets) {
+        return buckets.stream().map(Bucket::key).toList();
+    }
+
+    private static List<String> args(String mode, List<Bucket> buckets, OptionalLong nowMicros) {
         List<String> args = new ArrayList<>(2 + 3 * buckets.size());
         args.add(nowMicros.isPresent() ? Long.toString(nowMicros.getAsLong()) : "");
         args.add(mode);
         for (Bucket bucket : buckets) {
-            keys.add(bucket.key());
             args.add(number(bucket.capacity()));
             args.add(number(bucket.rate()));
             args.add(number(bucket.cost()));
         }
-        return redis.run(operation, BUCKETS, keys, args);
+        return args;
     }
 
     private static Quota quota(List<Bucket> wanted, Response answer) {

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,11 +14,11 @@ import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.redis.BoundedRedis;
 import io.microchatbot.redis.LuaScript;
-import io.microchatbot.redis.RedisUnavailable;
+import io.microchatbot.redis.Pipelined;
+import io.microchatbot.redis.RedisCall;
+import io.microchatbot.redis.Reply;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
-import io.vertx.mutiny.redis.client.Request;
-import io.vertx.mutiny.redis.client.Command;
 
 /**
  * Bounds the turns one caller has running at once, across replicas, so that one caller cannot fill the LLM
@@ -45,18 +44,28 @@ public class TurnSlots {
         this.vertx = vertx;
     }
 
-    /** A place for one more turn of the caller, or 429 rate_limited when it has the most it may have running. */
-    public Uni<TurnSlot> acquire(Caller caller) {
+    /**
+     * A place for one more turn of the caller, or 429 rate_limited when it has the most it may have running: a step
+     * of the pipeline that opens the turn.
+     */
+    public Pipelined<TurnSlot> acquisition(Caller caller) {
         ChatbotConfig.RateLimit limits = config.rateLimit();
         if (!limits.enabled()) {
-            return Uni.createFrom().item(TurnSlot.NONE);
+            return Pipelined.known(TurnSlot.NONE);
         }
         String key = key(caller);
         String turn = UUID.randomUUID().toString();
-        return redis.eval("turn-slot", SLOTS, List.of(key), List.of("acquire", turn, leaseMillis(),
-                        Integer.toString(limits.maxConcurrentTurns())))
-                .map(answer -> answer.get(0).toInteger() == 1 ? held(key, turn) : refuse(answer.get(1).toInteger()))
-                .onFailure(RedisUnavailable.class).recoverWithItem(() -> acquireLocally(key));
+        return new Pipelined<>(RedisCall.script(SLOTS, List.of(key), List.of("acquire", turn, leaseMillis(),
+                Integer.toString(limits.maxConcurrentTurns()))), reply -> slot(reply, key, turn));
+    }
+
+    private TurnSlot slot(Reply reply, String key, String turn) {
+        if (!reply.answered()) {
+            return acquireLocally(key);
+        }
+        return reply.response().get(0).toInteger() == 1
+                ? held(key, turn)
+                : refuse(reply.response().get(1).toInteger());
     }
 
     static String key(Caller caller) {
@@ -71,16 +80,7 @@ public class TurnSlots {
                 }, failure -> {
                     // Reported by BoundedRedis; the lease then runs out on its own.
                 }));
-        AtomicBoolean released = new AtomicBoolean();
-        return () -> {
-            if (!released.compareAndSet(false, true)) {
-                return Uni.createFrom().voidItem();
-            }
-            vertx.cancelTimer(timer);
-            return redis.send("turn-slot", Request.cmd(Command.ZREM).arg(key).arg(turn))
-                    .replaceWithVoid()
-                    .onFailure(RedisUnavailable.class).recoverWithNull();
-        };
+        return new SharedTurnSlot(redis, vertx, key, turn, timer);
     }
 
     private TurnSlot acquireLocally(String key) {
@@ -90,13 +90,7 @@ public class TurnSlots {
             running.decrementAndGet();
             return refuse(max);
         }
-        AtomicBoolean released = new AtomicBoolean();
-        return () -> {
-            if (released.compareAndSet(false, true)) {
-                running.decrementAndGet();
-            }
-            return Uni.createFrom().voidItem();
-        };
+        return new LocalTurnSlot(running);
     }
 
     private TurnSlot refuse(int running) {

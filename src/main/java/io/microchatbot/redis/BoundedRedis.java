@@ -2,7 +2,10 @@ package io.microchatbot.redis;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
@@ -15,6 +18,7 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import io.vertx.core.Context;
@@ -36,15 +40,19 @@ public class BoundedRedis {
     };
     private static final TypeLiteral<Uni<List<Response>>> RESPONSES = new TypeLiteral<>() {
     };
+    private static final TypeLiteral<Uni<List<Reply>>> REPLIES = new TypeLiteral<>() {
+    };
 
     private final Redis redis;
     private final RedisTrouble trouble;
+    private final RedisRoundTrips roundTrips;
     private final Duration timeout;
     private final Guard guard;
 
-    BoundedRedis(Redis redis, RedisTrouble trouble, ChatbotConfig config) {
+    BoundedRedis(Redis redis, RedisTrouble trouble, RedisRoundTrips roundTrips, ChatbotConfig config) {
         this.redis = redis;
         this.trouble = trouble;
+        this.roundTrips = roundTrips;
         this.timeout = config.redis().commandTimeout();
         this.guard = Guard.create()
                 .withDescription("redis")
@@ -71,6 +79,42 @@ public class BoundedRedis {
     }
 
     /**
+     * Sends the steps' calls back to back on one connection, in order, and answers each on its own, aligned with
+     * {@code steps} (a step with no call gets {@link Reply#NOT_SENT}): one round trip. Unlike {@link #batch}, an
+     * error reply to one call is that call's answer only (NOSCRIPT is retried with the script's text, on that call
+     * alone). When Redis is unavailable every reply says so: this never fails.
+     */
+    public Uni<List<Reply>> pipeline(String operation, List<? extends Pipelined<?>> steps) {
+        List<RedisCall> calls = steps.stream().map(Pipelined::call).filter(Objects::nonNull).toList();
+        if (calls.isEmpty()) {
+            return Uni.createFrom().item(steps.stream().map(step -> Reply.NOT_SENT).toList());
+        }
+        return bounded(operation, () -> redis.connect()
+                        .chain(connection -> Uni.join().all(calls.stream()
+                                        .map(call -> answer(operation, connection, call))
+                                        .toList())
+                                .andFailFast()
+                                .eventually(connection::close)), REPLIES)
+                .onFailure(RedisUnavailable.class).recoverWithItem(failure -> calls.stream()
+                        .map(call -> Reply.failed((RedisUnavailable) failure))
+                        .toList())
+                .map(replies -> aligned(steps, replies));
+    }
+
+    /** One step on its own: its outcome, fallbacks included. */
+    public <T> Uni<T> send(String operation, Pipelined<T> step) {
+        return pipeline(operation, List.of(step))
+                .map(replies -> step.settle(replies.get(0)));
+    }
+
+    private static List<Reply> aligned(List<? extends Pipelined<?>> steps, List<Reply> sent) {
+        List<Reply> replies = new ArrayList<>(steps.size());
+        Iterator<Reply> next = sent.iterator();
+        steps.forEach(step -> replies.add(step.call() == null ? Reply.NOT_SENT : next.next()));
+        return replies;
+    }
+
+    /**
      * As {@link #send(String, Request)}, but an error reply the caller expects (e.g. BUSYGROUP) is an answer from a
      * working Redis: it is turned into {@code answer} and counts as no failure.
      */
@@ -91,6 +135,19 @@ public class BoundedRedis {
         return send(operation, request);
     }
 
+    /** A call's answer; an error reply (a {@link Response} raised as failure) is Redis working, so only this call's. */
+    private Uni<Reply> answer(String operation, RedisConnection connection, RedisCall call) {
+        Uni<Response> sent = call.script() == null
+                ? connection.send(call.request())
+                : Scripts.run(connection::send, call.script(), call.keys(), call.args());
+        return sent.map(Reply::of)
+                .onFailure(failure -> failure instanceof io.vertx.redis.client.Response)
+                .recoverWithItem(error -> {
+                    trouble.report(operation, error);
+                    return Reply.failed(new RedisUnavailable(operation, error));
+                });
+    }
+
     /** Closed: Redis is being used; open or half-open: requests are going on without it. */
     public CircuitBreakerState state() {
         try {
@@ -106,11 +163,19 @@ public class BoundedRedis {
      */
     private <T> Uni<T> bounded(String operation, Supplier<Uni<T>> command, TypeLiteral<Uni<T>> type) {
         Context caller = Vertx.currentContext();
-        Uni<T> answer = guard.get(() -> command.get()
+        Uni<T> answer = guard.get(() -> timed(operation, command.get()
                         .ifNoItem().after(timeout)
-                        .failWith(() -> new TimeoutException("no answer within " + timeout.toMillis() + " ms")), type)
+                        .failWith(() -> new TimeoutException("no answer within " + timeout.toMillis() + " ms"))), type)
                 .onFailure().transform(failure -> unavailable(operation, failure));
         return caller == null ? answer : answer.emitOn(task -> caller.runOnContext(ignored -> task.run()));
+    }
+
+    /** Only what was sent counts: a call the breaker skipped never reaches this. */
+    private <T> Uni<T> timed(String operation, Uni<T> sent) {
+        return Uni.createFrom().deferred(() -> {
+            long startedAt = System.nanoTime();
+            return sent.onTermination().invoke(() -> roundTrips.record(operation, startedAt));
+        });
     }
 
     private RedisUnavailable unavailable(String operation, Throwable failure) {

@@ -18,9 +18,7 @@ import io.microchatbot.llm.ResilientLlm;
 import io.microchatbot.llm.LlmRequest;
 import io.microchatbot.observability.EventLog;
 import io.microchatbot.problem.ApiException;
-import io.microchatbot.ratelimit.RateLimiter;
 import io.microchatbot.ratelimit.TurnSlot;
-import io.microchatbot.ratelimit.TurnSlots;
 import io.microchatbot.problem.ErrorCode;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
@@ -39,19 +37,17 @@ public class ChatService {
     private final ResilientLlm llm;
     private final ChatbotConfig config;
     private final Vertx vertx;
-    private final TurnSlots slots;
-    private final RateLimiter limiter;
+    private final TurnRedis redisCalls;
     private final TurnMetrics metrics;
     private final TurnAdmission admission;
 
-    ChatService(TurnStore turns, ResilientLlm llm, ChatbotConfig config, Vertx vertx, TurnSlots slots,
-            RateLimiter limiter, TurnMetrics metrics, TurnAdmission admission) {
+    ChatService(TurnStore turns, ResilientLlm llm, ChatbotConfig config, Vertx vertx, TurnRedis redisCalls,
+            TurnMetrics metrics, TurnAdmission admission) {
         this.turns = turns;
         this.llm = llm;
         this.config = config;
         this.vertx = vertx;
-        this.slots = slots;
-        this.limiter = limiter;
+        this.redisCalls = redisCalls;
         this.metrics = metrics;
         this.admission = admission;
     }
@@ -84,26 +80,26 @@ public class ChatService {
             Deadline deadline) {
         // Detached from the slot on: a caller hanging up mid-transaction must not close the session under it (the
         // turn would be cut half-way, or, once committed, left holding the conversation until its lease expires).
-        return Detached.run(slots.acquire(caller)
-                .chain(slot -> begin(slot, caller, conversationId, input)
-                        .chain(start -> complete(start, deadline)
-                                .onTermination().call(slot::release)))
+        return Detached.run(redisCalls.open(caller, conversationId)
+                .chain(opening -> begin(opening, caller, conversationId, input)
+                        .chain(start -> complete(start, opening.slot(), deadline)
+                                .onTermination().call(opening.slot()::release)))
                 .onTermination().invoke(permit::release));
     }
 
     private Uni<Multi<TurnEvent>> startStream(Permit permit, Caller caller, UUID conversationId, UserInput input,
             Deadline deadline) {
         // The start is detached as in send(); a turn whose caller left before it started is answered all the same.
-        return Detached.run(slots.acquire(caller)
-                .chain(slot -> begin(slot, caller, conversationId, input)
-                        .map(start -> events(start, slot, permit, deadline)))
+        return Detached.run(redisCalls.open(caller, conversationId)
+                .chain(opening -> begin(opening, caller, conversationId, input)
+                        .map(start -> events(start, opening.slot(), permit, deadline)))
                 .onFailure().invoke(permit::release),
                 abandoned -> abandoned.subscribe().with(ignored -> {
                 }, failure -> Log.warn("A streamed turn whose caller left before it started failed", failure)));
     }
 
     private Multi<TurnEvent> events(TurnStart start, TurnSlot slot, Permit permit, Deadline deadline) {
-        return new StreamedTurn(this, llm, vertx, start, request(start), deadline).events()
+        return new StreamedTurn(this, llm, vertx, start, slot, request(start), deadline).events()
                 .onSubscription().invoke(metrics::streamStarted)
                 .onTermination().invoke(metrics::streamEnded)
                 .onTermination().call((failure, cancelled) -> slot.release())
@@ -111,12 +107,12 @@ public class ChatService {
     }
 
     /**
-     * Starts the turn in its caller's slot; a turn that does not start gives the slot back at once. (It runs
-     * detached from the caller, see send(), so no cancellation reaches it.)
+     * Starts the turn in its caller's slot, from the context the cache held; a turn that does not start gives the
+     * slot back at once. (It runs detached from the caller, see send(), so no cancellation reaches it.)
      */
-    private Uni<TurnStart> begin(TurnSlot slot, Caller caller, UUID conversationId, UserInput input) {
-        return turns.begin(caller, conversationId, input)
-                .onFailure().call(slot::release);
+    private Uni<TurnStart> begin(TurnRedis.Opening opening, Caller caller, UUID conversationId, UserInput input) {
+        return turns.begin(caller, conversationId, input, Uni.createFrom().item(opening.context()))
+                .onFailure().call(opening.slot()::release);
     }
 
     /** A caller who will stop waiting too soon gets 504 before anything is stored or paid for. */
@@ -130,24 +126,25 @@ public class ChatService {
                 .orElseGet(() -> Uni.createFrom().voidItem());
     }
 
-    private Uni<TurnResult> complete(TurnStart start, Deadline deadline) {
+    private Uni<TurnResult> complete(TurnStart start, TurnSlot slot, Deadline deadline) {
         long startedAt = System.nanoTime();
         return llm.complete(request(start), deadline)
                 .onItemOrFailure().transformToUni((completion, failure) -> failure == null
-                        ? storeCompleted(start, completion, startedAt)
-                        : storeFailed(start, failure, startedAt));
+                        ? storeCompleted(start, slot, completion, startedAt)
+                        : storeFailed(start, slot, failure, startedAt));
     }
 
-    private Uni<TurnResult> storeCompleted(TurnStart start, LlmCompletion completion, long startedAt) {
+    private Uni<TurnResult> storeCompleted(TurnStart start, TurnSlot slot, LlmCompletion completion,
+            long startedAt) {
         ReplyOutcome outcome = new ReplyOutcome(MessageStatus.complete, completion.content(), completion.model(),
                 completion.provider(), completion.finishReason(), completion.usage(), completion.attempts(), millisSince(startedAt),
                 null, null);
-        return store(start, outcome, TurnMetrics.JSON)
+        return store(start, slot, outcome, TurnMetrics.JSON)
                 .map(reply -> new TurnResult(start.userMessage(), reply));
     }
 
     /** Stores the failed reply, then fails with the upstream problem (or with the storage failure). */
-    private Uni<TurnResult> storeFailed(TurnStart start, Throwable failure, long startedAt) {
+    private Uni<TurnResult> storeFailed(TurnStart start, TurnSlot slot, Throwable failure, long startedAt) {
         LlmException cause = failure instanceof LlmException llmFailure ? llmFailure
                 : LlmException.unavailable("The LLM call failed unexpectedly", 5);
         if (!(failure instanceof LlmException)) {
@@ -155,19 +152,21 @@ public class ChatService {
         }
         ReplyOutcome outcome = new ReplyOutcome(MessageStatus.failed, "", start.model(), llm.providerName(), null, null,
                 0, millisSince(startedAt), null, cause);
-        return store(start, outcome, TurnMetrics.JSON)
+        return store(start, slot, outcome, TurnMetrics.JSON)
                 .chain(() -> Uni.createFrom().failure(cause));
     }
 
     /**
-     * Stores a reply; if that fails the lease is released so that the conversation is not stuck. A conversation
-     * deleted meanwhile makes the turn a 404.
+     * Stores a reply, then, in one Redis round trip, caches both messages, charges the tokens and frees the slot; if
+     * storing fails the lease is released so that the conversation is not stuck. A conversation deleted meanwhile
+     * makes the turn a 404.
      */
-    Uni<Message> store(TurnStart start, ReplyOutcome outcome, String mode) {
+    Uni<Message> store(TurnStart start, TurnSlot slot, ReplyOutcome outcome, String mode) {
         return turns.finish(start, outcome)
-                .invoke(reply -> metrics.replyStored(mode, reply.status))
-                .invoke(reply -> logProcessed(start, reply, mode))
-                .call(reply -> limiter.chargeTokens(reply.tenantId, usedTokens(reply)))
+                .invoke(stored -> metrics.replyStored(mode, stored.reply().status))
+                .invoke(stored -> logProcessed(start, stored.reply(), mode))
+                .call(stored -> redisCalls.close(start, stored, slot, usedTokens(stored.reply())))
+                .map(StoredReply::reply)
                 .onFailure().call(failure -> turns.release(start)
                         .onFailure().invoke(releaseFailure -> Log.warn("Could not release the conversation lease",
                                 releaseFailure))

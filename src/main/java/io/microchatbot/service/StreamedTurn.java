@@ -10,6 +10,7 @@ import io.microchatbot.llm.ResilientLlm;
 import io.microchatbot.llm.LlmRequest;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
+import io.microchatbot.ratelimit.TurnSlot;
 import io.quarkus.logging.Log;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
@@ -30,6 +31,7 @@ final class StreamedTurn {
     private final ResilientLlm llm;
     private final Vertx vertx;
     private final TurnStart start;
+    private final TurnSlot slot;
     private final LlmRequest request;
     private final Deadline deadline;
     private final AtomicBoolean settled = new AtomicBoolean();
@@ -37,13 +39,14 @@ final class StreamedTurn {
     private final long startedAt = System.nanoTime();
     private volatile Long timeToFirstTokenMs;
 
-    StreamedTurn(ChatService chat, ResilientLlm llm, Vertx vertx, TurnStart start, LlmRequest request,
-            Deadline deadline) {
+    StreamedTurn(ChatService chat, ResilientLlm llm, Vertx vertx, TurnStart start, TurnSlot slot,
+            LlmRequest request, Deadline deadline) {
         this.deadline = deadline;
         this.chat = chat;
         this.llm = llm;
         this.vertx = vertx;
         this.start = start;
+        this.slot = slot;
         this.request = request;
     }
 
@@ -66,7 +69,7 @@ final class StreamedTurn {
         ReplyOutcome outcome = new ReplyOutcome(MessageStatus.complete, text(), finished.model(), finished.provider(),
                 finished.finishReason(), finished.usage(), finished.attempts(), ChatService.millisSince(startedAt),
                 timeToFirstTokenMs, null);
-        return Detached.run(chat.store(start, outcome, TurnMetrics.STREAM))
+        return Detached.run(chat.store(start, slot, outcome, TurnMetrics.STREAM))
                 .map(TurnEvent.Completed::new);
     }
 
@@ -82,7 +85,7 @@ final class StreamedTurn {
         ApiException cause = failure instanceof LlmException llmFailure ? llmFailure
                 : LlmException.unavailable("The LLM stream failed unexpectedly", 5);
         String partial = text();
-        return Detached.run(chat.store(start, outcome(partial, cause), TurnMetrics.STREAM))
+        return Detached.run(chat.store(start, slot, outcome(partial, cause), TurnMetrics.STREAM))
                 .<TurnEvent> map(reply -> partial.isEmpty() ? new TurnEvent.Failed(reply, cause)
                         : new TurnEvent.Incomplete(reply, cause))
                 .onFailure().recoverWithItem(storeFailure -> {
@@ -100,7 +103,7 @@ final class StreamedTurn {
                 "The caller disconnected before the reply was complete"));
         Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
         VertxContextSafetyToggle.setContextSafe(context, true);
-        context.runOnContext(ignored -> chat.store(start, outcome, TurnMetrics.STREAM).subscribe().with(
+        context.runOnContext(ignored -> chat.store(start, slot, outcome, TurnMetrics.STREAM).subscribe().with(
                 reply -> Log.infof("Caller left mid-stream; reply %s stored as %s", reply.id, reply.status),
                 failure -> Log.error("Could not store the reply of a caller who left", failure)));
     }

@@ -58,19 +58,27 @@ public class TurnStore {
      * counts as running ({@link RunningTurns}) from the claim until {@link #finish} or {@link #release} committed.
      */
     public Uni<TurnStart> begin(Caller caller, UUID conversationId, UserInput input) {
-        return begin(caller, conversationId, input, 1)
+        return begin(caller, conversationId, input, cache.snapshot(caller.tenantId(), conversationId));
+    }
+
+    /** As above, with what the cache held of the conversation, read with the turn's other Redis calls. */
+    public Uni<TurnStart> begin(Caller caller, UUID conversationId, UserInput input,
+            Uni<Optional<CachedContext>> cached) {
+        return begin(caller, conversationId, input, cached, 1)
                 .invoke(begun -> running.begun(begun.start()))
-                .call(this::cacheBegun)
+                .call(this::cacheMissed)
                 .map(Begun::start);
     }
 
-    /** Stores the reply and ends the turn; the reply is stored even when the conversation moved on. */
-    public Uni<Message> finish(TurnStart turn, ReplyOutcome outcome) {
+    /**
+     * Stores the reply and ends the turn; the reply is stored even when the conversation moved on. The cache is
+     * given it (and the user message) by the caller, with its other Redis calls.
+     */
+    public Uni<StoredReply> finish(TurnStart turn, ReplyOutcome outcome) {
         Message reply = replies.reply(turn.userMessage(), outcome, Clock.after(turn.userMessage().createdAt));
         return statements.storeReply(reply, turn.lease(), outbox.replyStoredEntry(reply, turn.userMessage().id))
                 .invoke(() -> running.ended(turn))
-                .call(count -> count == null ? Uni.createFrom().voidItem() : cache.append(reply, count))
-                .replaceWith(reply);
+                .map(count -> new StoredReply(reply, count));
     }
 
     /** Ends a turn whose reply could not be stored, so that the conversation is usable again at once. */
@@ -83,9 +91,10 @@ public class TurnStore {
      * Reads the conversation and the cached context at once; a context the cache does not hold at the conversation's
      * count is read from PostgreSQL with the conversation, in one snapshot.
      */
-    private Uni<Begun> begin(Caller caller, UUID conversationId, UserInput input, int attempt) {
+    private Uni<Begun> begin(Caller caller, UUID conversationId, UserInput input,
+            Uni<Optional<CachedContext>> cached, int attempt) {
         return Uni.combine().all()
-                .unis(statements.conversation(conversationId, caller), cache.snapshot(caller.tenantId(), conversationId))
+                .unis(statements.conversation(conversationId, caller), cached)
                 .asTuple()
                 .chain(read -> read.getItem1() == null
                         ? Uni.createFrom().failure(ApiException.notFound("Conversation"))
@@ -121,7 +130,8 @@ public class TurnStore {
         return statements.claim(user, conversation.messageCount, lease, now, outbox.messageCreatedEntry(user))
                 .chain(count -> count != null
                         ? Uni.createFrom().item(new Begun(new TurnStart(user, model,
-                                prompts.build(conversation, user, newest), lease), count, read.history()))
+                                prompts.build(conversation, user, newest), lease, count, read.history().cached()),
+                                read.history()))
                         : refused(caller, conversation.id, input, attempt));
     }
 
@@ -131,20 +141,24 @@ public class TurnStore {
                 .onItem().ifNull().failWith(() -> ApiException.notFound("Conversation"))
                 .invoke(conversation -> ensureIdle(conversation, Clock.now()))
                 .chain(conversation -> attempt < CLAIM_ATTEMPTS
-                        ? begin(caller, conversationId, input, attempt + 1)
+                        ? begin(caller, conversationId, input, cache.snapshot(caller.tenantId(), conversationId),
+                                attempt + 1)
                         : Uni.createFrom().failure(busy()));
     }
 
-    /** After the claim: the cache gets the user message, or, when it missed, the whole state it now knows. */
-    private Uni<Void> cacheBegun(Begun begun) {
+    /**
+     * After a claim whose context the cache did not hold: the cache gets the whole state it now knows. (A hit leaves
+     * the user message's append for the turn's last Redis round trip, see {@link TurnStart}.)
+     */
+    private Uni<Void> cacheMissed(Begun begun) {
         Message user = begun.start().userMessage();
         if (begun.history().cached()) {
-            return cache.append(user, begun.messageCount());
+            return Uni.createFrom().voidItem();
         }
         List<Message> newestFirst = new ArrayList<>(begun.history().newestFirst().size() + 1);
         newestFirst.add(user);
         newestFirst.addAll(begun.history().newestFirst());
-        return cache.fill(user.tenantId, user.conversationId, begun.messageCount(), newestFirst);
+        return cache.fill(user.tenantId, user.conversationId, begun.start().messageCount(), newestFirst);
     }
 
     private void ensureIdle(Conversation conversation, Instant now) {
@@ -167,8 +181,8 @@ public class TurnStore {
     record History(List<Message> newestFirst, boolean cached) {
     }
 
-    /** A committed turn start, with the message count it left and the history it was built on. */
-    record Begun(TurnStart start, long messageCount, History history) {
+    /** A committed turn start, with the history it was built on. */
+    record Begun(TurnStart start, History history) {
     }
 
     private static Message userMessage(Conversation conversation, UserInput input, Instant now) {

@@ -12,9 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.testing.FakeLlmResource;
 import io.microchatbot.testing.FakeLlmServer;
@@ -41,6 +44,9 @@ class RateLimitTest {
     private final FakeLlmServer upstream = FakeLlmResource.server();
     private final String tenant = newTenant();
     private final String user = newUser();
+
+    @Inject
+    MeterRegistry registry;
 
     @AfterEach
     void cleanUp() {
@@ -171,6 +177,76 @@ class RateLimitTest {
                 .then().statusCode(429);
         turn(id, "refused").statusCode(429).body("code", equalTo("rate_limited"))
                 .header("Retry-After", matchesPattern("(9|1[0-2])"));
+    }
+
+    @Test
+    void aWarmTurnWaitsOnRedisThreeTimesAndEachCallStillLands() {
+        upstream.behave(UpstreamBehavior.reply("x", "y"));
+        String id = conversation();
+        turn(id, "first").statusCode(201);
+        Map<String, Double> before = roundTrips();
+        double tokensBefore = budgetTokens();
+
+        turn(id, "second").statusCode(201);
+
+        Map<String, Double> after = roundTrips();
+        // The rate limit, then one pipeline to open the turn and one to close it: nothing else waits on Redis.
+        for (String operation : List.of("rate-limit", "turn-open", "turn-close")) {
+            assertThat(after.getOrDefault(operation, 0.0) - before.getOrDefault(operation, 0.0))
+                    .as(operation).isEqualTo(1.0);
+        }
+        for (String operation : List.of("turn-slot", "cache-read", "cache-append", "cache-fill", "rate-limit-charge")) {
+            assertThat(after.getOrDefault(operation, 0.0)).as(operation)
+                    .isEqualTo(before.getOrDefault(operation, 0.0));
+        }
+        assertThat(running()).isZero();
+        assertThat(RedisKeys.command(Command.GET, cacheKey(id, "version")).toString()).startsWith("4 ");
+        assertThat(RedisKeys.command(Command.LLEN, cacheKey(id, "messages")).toInteger()).isEqualTo(4);
+        assertThat(budgetTokens()).isLessThan(tokensBefore);
+    }
+
+    @Test
+    void aRedisThatForgotItsScriptsGetsEveryCallOfTheTurnOnceAndOnlyOnce() throws Exception {
+        upstream.behave(UpstreamBehavior.reply("x", "y"));
+        String id = conversation();
+        turn(id, "first").statusCode(201);
+        Map<String, String> budget = budget();
+        // As after a restart or a failover: every EVALSHA of the next turn is answered NOSCRIPT.
+        RedisKeys.command(Command.SCRIPT, "FLUSH");
+
+        turn(id, "second").statusCode(201);
+
+        assertThat(running()).isZero();
+        assertThat(RedisKeys.command(Command.GET, cacheKey(id, "version")).toString()).startsWith("4 ");
+        assertThat(RedisKeys.command(Command.LLEN, cacheKey(id, "messages")).toInteger()).isEqualTo(4);
+        // The budget lost the reply's tokens once (and won back 1 token a second meanwhile, up to its capacity).
+        double used = Double.parseDouble(Sql.text("select total_tokens from messages where conversation_id = '" + id
+                + "' and message_type = 'assistant' order by created_at desc limit 1"));
+        Map<String, String> now = budget();
+        double refilled = (Double.parseDouble(now.get("at")) - Double.parseDouble(budget.get("at"))) / 1_000_000.0;
+        double expected = Math.min(60, Double.parseDouble(budget.get("tokens")) + refilled) - used;
+        assertThat(Double.parseDouble(now.get("tokens"))).isCloseTo(expected, org.assertj.core.data.Offset.offset(0.01));
+    }
+
+    private Map<String, Double> roundTrips() {
+        Map<String, Double> counts = new java.util.HashMap<>();
+        registry.find("chatbot.redis.round.trips").timers()
+                .forEach(timer -> counts.put(timer.getId().getTag("operation"), (double) timer.count()));
+        return counts;
+    }
+
+    private String cacheKey(String id, String part) {
+        return "chatbot:" + tenant + ":conv:{" + id + "}:" + part;
+    }
+
+    private Map<String, String> budget() {
+        io.vertx.redis.client.Response fields = RedisKeys.command(Command.HMGET, RateLimiter.prefix(tenant)
+                + "llm-tokens", "tokens", "at");
+        return Map.of("tokens", fields.get(0).toString(), "at", fields.get(1).toString());
+    }
+
+    private double budgetTokens() {
+        return Double.parseDouble(budget().get("tokens"));
     }
 
     private long running() {

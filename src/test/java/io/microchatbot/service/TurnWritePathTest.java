@@ -27,6 +27,7 @@ import io.microchatbot.MessageStatus;
 import io.microchatbot.MessageType;
 import io.microchatbot.event.Outbox;
 import io.microchatbot.identity.Caller;
+import io.microchatbot.ratelimit.TurnSlot;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.repository.TurnStatements;
@@ -169,7 +170,7 @@ class TurnWritePathTest {
 
         as(user).delete("/api/v1/conversations/{id}", id).then().statusCode(204);
 
-        assertThatThrownBy(() -> OnVertxContext.await(vertx.getDelegate(), chat.store(start, completed(), "json")))
+        assertThatThrownBy(() -> OnVertxContext.await(vertx.getDelegate(), chat.store(start, TurnSlot.NONE, completed(), "json")))
                 .cause()
                 .isInstanceOf(ApiException.class)
                 .extracting(failure -> ((ApiException) failure).code())

@@ -1,0 +1,83 @@
+package io.microchatbot.service;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.microchatbot.Message;
+import io.microchatbot.cache.CachedContext;
+import io.microchatbot.cache.ContextCache;
+import io.microchatbot.identity.Caller;
+import io.microchatbot.ratelimit.RateLimiter;
+import io.microchatbot.ratelimit.TurnSlot;
+import io.microchatbot.ratelimit.TurnSlots;
+import io.microchatbot.redis.BoundedRedis;
+import io.microchatbot.redis.Pipelined;
+import io.microchatbot.redis.Reply;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * A turn's Redis calls after its rate limit, in two round trips: one pipeline opens it (the caller's turn slot and
+ * the cached context), one closes it (the cache appends of both messages, the token charge, the slot's release).
+ * The calls touch keys of different hash tags, so they are pipelined rather than one script (ADR 0009). Each call
+ * keeps its own fallback when Redis is unavailable.
+ */
+@ApplicationScoped
+class TurnRedis {
+
+    private final BoundedRedis redis;
+    private final TurnSlots slots;
+    private final ContextCache cache;
+    private final RateLimiter limiter;
+
+    TurnRedis(BoundedRedis redis, TurnSlots slots, ContextCache cache, RateLimiter limiter) {
+        this.redis = redis;
+        this.slots = slots;
+        this.cache = cache;
+        this.limiter = limiter;
+    }
+
+    /** The caller's place for the turn (or 429 rate_limited) and whatever the cache holds of the conversation. */
+    Uni<Opening> open(Caller caller, UUID conversationId) {
+        Pipelined<TurnSlot> slot = slots.acquisition(caller);
+        Pipelined<Optional<CachedContext>> context = cache.snapshotStep(caller.tenantId(), conversationId);
+        return redis.pipeline("turn-open", List.of(slot, context))
+                .map(replies -> opening(slot, context, replies));
+    }
+
+    /** After the reply is stored; never fails (a write Redis missed is a later cache miss, see ContextCache). */
+    Uni<Void> close(TurnStart start, StoredReply stored, TurnSlot slot, long usedTokens) {
+        Message reply = stored.reply();
+        List<Pipelined<Void>> steps = List.of(
+                start.userMessageToCache()
+                        ? cache.appendStep(start.userMessage(), start.messageCount())
+                        : Pipelined.known(null),
+                stored.messageCount() != null
+                        ? cache.appendStep(reply, stored.messageCount())
+                        : Pipelined.known(null),
+                limiter.tokenCharge(reply.tenantId, usedTokens),
+                slot.releaseStep());
+        return redis.pipeline("turn-close", steps)
+                .invoke(replies -> settle(steps, replies))
+                .replaceWithVoid();
+    }
+
+    private static Opening opening(Pipelined<TurnSlot> slot, Pipelined<Optional<CachedContext>> context,
+            List<Reply> replies) {
+        // The slot first: a refusal (429) is thrown before the context is counted as a hit or a miss.
+        TurnSlot held = slot.settle(replies.get(0));
+        return new Opening(held, context.settle(replies.get(1)));
+    }
+
+    private static void settle(List<Pipelined<Void>> steps, List<Reply> replies) {
+        for (int i = 0; i < steps.size(); i++) {
+            steps.get(i).settle(replies.get(i));
+        }
+    }
+
+    /** A turn's place and the cached context it may start from. */
+    record Opening(TurnSlot slot, Optional<CachedContext> context) {
+    }
+}
