@@ -3,7 +3,6 @@ package io.microchatbot.idempotency;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -16,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.microchatbot.Detached;
 import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.problem.ApiException;
@@ -89,7 +89,7 @@ public class Idempotency {
                 .onFailure(Idempotency::notRecorded).call(() -> store.release(claim))
                 .onFailure(failure -> !notRecorded(failure)).recoverWithItem(problem)
                 .chain(answer -> record(claim, answer));
-        return detached(execution);
+        return Detached.run(execution, Idempotency::abandon);
     }
 
     /** A whole answer is recorded before it is sent; a stream when it ends. */
@@ -126,20 +126,6 @@ public class Idempotency {
      * The caller cancelling stops waiting for the execution, not the execution. A stream whose caller left before
      * it started is cancelled at once, so that the turn stores its reply and the record is completed.
      */
-    private static Uni<Answer> detached(Uni<Answer> execution) {
-        return Uni.createFrom().emitter(emitter -> {
-            AtomicBoolean ended = new AtomicBoolean();
-            emitter.onTermination(() -> ended.set(true));
-            execution.subscribe().with(answer -> {
-                if (ended.get()) {
-                    abandon(answer);
-                } else {
-                    emitter.complete(answer);
-                }
-            }, emitter::fail);
-        });
-    }
-
     private static void abandon(Answer answer) {
         if (answer instanceof Answer.Streamed streamed) {
             streamed.events().subscribe().with(subscription -> subscription.cancel(), item -> {

@@ -2,6 +2,7 @@ package io.microchatbot.idempotency;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.microchatbot.Detached;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -27,8 +28,8 @@ final class RecordedStream {
     Answer.Streamed answer() {
         Multi<String> events = answer.events()
                 .onItem().invoke(this::append)
-                .onCompletion().call(() -> detached(record()))
-                .onFailure().call(failure -> detached(record()))
+                .onCompletion().call(() -> Detached.run(record()))
+                .onFailure().call(failure -> Detached.run(record()))
                 .onCancellation().invoke(() -> record().subscribe().with(ignored -> {
                 }));
         return new Answer.Streamed(answer.status(), answer.headers(), events);
@@ -40,11 +41,6 @@ final class RecordedStream {
             return Uni.createFrom().voidItem();
         }
         return store.complete(claim, new Answer.Whole(answer.status(), answer.headers(), text()));
-    }
-
-    /** A caller who hangs up while the record is written stops waiting for it, but does not stop it. */
-    private static Uni<Void> detached(Uni<Void> work) {
-        return Uni.createFrom().emitter(emitter -> work.subscribe().with(emitter::complete, emitter::fail));
     }
 
     private synchronized void append(String chunk) {

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.microchatbot.Message;
 import io.microchatbot.Deadline;
+import io.microchatbot.Detached;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.admission.Permit;
 import io.microchatbot.admission.TurnAdmission;

@@ -3,6 +3,7 @@ package io.microchatbot.service;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.microchatbot.Deadline;
+import io.microchatbot.Detached;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.llm.LlmChunk;
 import io.microchatbot.llm.LlmException;
