@@ -15,7 +15,9 @@ public class CacheMetrics {
     static final String NAME = "chatbot.cache.requests";
 
     public enum Result {
-        hit, miss, error
+        hit,
+        miss,
+        error
     }
 
     private final MeterRegistry registry;

@@ -17,8 +17,8 @@ import io.microchatbot.redis.BoundedRedis;
 import io.microchatbot.redis.LuaScript;
 import io.microchatbot.redis.Pipelined;
 import io.microchatbot.redis.RedisCall;
-import io.microchatbot.redis.Reply;
 import io.microchatbot.redis.RedisUnavailable;
+import io.microchatbot.redis.Reply;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 
@@ -73,7 +73,7 @@ public class ContextCache {
             return Uni.createFrom().item(Optional.empty());
         }
         return redis.eval("cache-read", READ, keys(tenantId, conversationId),
-                        List.of(Long.toString(messageCount), ttlMillis))
+                List.of(Long.toString(messageCount), ttlMillis))
                 .map(ContextCache::messages)
                 .invoke(found -> metrics.count(namespace, found.isPresent() ? Result.hit : Result.miss))
                 .onFailure(RedisUnavailable.class).recoverWithItem(() -> {

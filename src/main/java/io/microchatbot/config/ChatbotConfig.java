@@ -44,7 +44,9 @@ public interface ChatbotConfig {
     Commands commands();
 
     interface Llm {
-        /** Base URL of an OpenAI-compatible API, e.g. {@code https://api.openai.com/v1}. Absent: the offline provider answers. */
+        /**
+         * Base URL of an OpenAI-compatible API, e.g. {@code https://api.openai.com/v1}. Absent: the offline provider answers.
+         */
         Optional<String> baseUrl();
 
         /** Bearer key for the provider; never logged. Falls back to OPENAI_API_KEY / OPENROUTER_API_KEY. */
@@ -463,6 +465,7 @@ public interface ChatbotConfig {
     }
 
     enum AuthMode {
-        jwt, none
+        jwt,
+        none
     }
 }

@@ -34,7 +34,8 @@ public class DatabaseUrlConfigSource implements ConfigSource {
             throw new IllegalArgumentException("DATABASE_URL must start with postgresql:// or postgres://");
         }
         int port = uri.getPort() == -1 ? 5432 : uri.getPort();
-        String hostAndPath = uri.getHost() + ":" + port + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        String hostAndPath = uri.getHost() + ":" + port + uri.getRawPath()
+                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         properties.put("quarkus.datasource.reactive.url", "postgresql://" + hostAndPath);
         properties.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://" + hostAndPath);
         if (uri.getRawUserInfo() != null) {

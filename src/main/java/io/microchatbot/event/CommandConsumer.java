@@ -12,8 +12,8 @@ import org.jboss.logging.MDC;
 import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.correlation.CorrelationId;
 import io.microchatbot.redis.BoundedRedis;
-import io.microchatbot.redis.StreamEntry;
 import io.microchatbot.redis.RedisUnavailable;
+import io.microchatbot.redis.StreamEntry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -106,14 +106,13 @@ public class CommandConsumer {
     }
 
     /** Takes over commands another consumer left unacknowledged for too long (its pod died mid-command). */
-    @Scheduled(identity = "command-reclaim", every = "${chatbot.commands.reclaim-after:5m}", delayed = "1s",
-            concurrentExecution = ConcurrentExecution.SKIP, skipExecutionIf = Disabled.class)
+    @Scheduled(identity = "command-reclaim", every = "${chatbot.commands.reclaim-after:5m}", delayed = "1s", concurrentExecution = ConcurrentExecution.SKIP, skipExecutionIf = Disabled.class)
     Uni<Void> reclaim() {
         if (stopping || !groupReady) {
             return Uni.createFrom().voidItem();
         }
         return redis.send("commands-reclaim", Request.cmd(Command.XAUTOCLAIM).arg(config.stream()).arg(config.group())
-                        .arg(consumer).arg(config.reclaimAfter().toMillis()).arg("0-0").arg("COUNT").arg(config.batch()))
+                .arg(consumer).arg(config.reclaimAfter().toMillis()).arg("0-0").arg("COUNT").arg(config.batch()))
                 .map(answer -> StreamEntry.list(answer.get(1)))
                 .call(this::dispatchReclaimed)
                 .onFailure(RedisUnavailable.class).recoverWithNull()
@@ -125,7 +124,7 @@ public class CommandConsumer {
             return Uni.createFrom().voidItem();
         }
         return redis.send("commands-group", Request.cmd(Command.XGROUP).arg("CREATE").arg(config.stream())
-                        .arg(config.group()).arg("0").arg("MKSTREAM"), "BUSYGROUP", null)
+                .arg(config.group()).arg("0").arg("MKSTREAM"), "BUSYGROUP", null)
                 .replaceWithVoid()
                 .invoke(() -> groupReady = true);
     }
@@ -204,13 +203,13 @@ public class CommandConsumer {
 
     private Uni<Void> acknowledge(StreamEntry entry) {
         return redis.send("commands-ack", Request.cmd(Command.XACK).arg(config.stream()).arg(config.group())
-                        .arg(entry.id()))
+                .arg(entry.id()))
                 .replaceWithVoid();
     }
 
     private Uni<Long> deliveries(String id) {
         return redis.send("commands-pending", Request.cmd(Command.XPENDING).arg(config.stream()).arg(config.group())
-                        .arg(id).arg(id).arg(1))
+                .arg(id).arg(id).arg(1))
                 .map(answer -> answer.size() == 0 ? 1L : answer.get(0).get(3).toLong());
     }
 
@@ -247,9 +246,6 @@ public class CommandConsumer {
         }
         return answer.get(0).get(1);
     }
-
-
-
 
     /** Skips both jobs when commands are turned off. */
     @ApplicationScoped

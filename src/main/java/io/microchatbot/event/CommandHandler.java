@@ -14,11 +14,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.microchatbot.Deadline;
 import io.microchatbot.database.DatabaseUnavailable;
-import io.microchatbot.identity.Caller;
-import io.microchatbot.identity.CallerHeaders;
 import io.microchatbot.idempotency.Answer;
 import io.microchatbot.idempotency.Idempotency;
 import io.microchatbot.idempotency.IdempotentRequest;
+import io.microchatbot.identity.Caller;
+import io.microchatbot.identity.CallerHeaders;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.rest.Answers;

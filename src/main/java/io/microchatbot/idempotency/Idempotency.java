@@ -66,7 +66,8 @@ public class Idempotency {
     /**
      * Runs {@code work} when the key is new (or expired, or abandoned by a dead pod), recording its answer;
      * failures of the work are recorded as the problems {@code problem} makes of them, except
-     * {@code conversation_busy} and {@code overloaded}, which free the key. With a key already used, answers without running anything:
+     * {@code conversation_busy} and {@code overloaded}, which free the key. With a key already used, answers without running
+     * anything:
      * the recorded answer marked {@code Idempotent-Replayed: true}, 409 request_in_progress while the first request
      * runs, 422 idempotency_key_reused when the fingerprint differs. Once started, the work and its record run to
      * their end even if the caller hangs up.

@@ -25,9 +25,7 @@ public class IdempotencyCleanup {
         this.store = store;
     }
 
-    @Scheduled(identity = JOB, every = "${chatbot.idempotency.cleanup-interval:10m}",
-            delayed = "${chatbot.idempotency.cleanup-interval:10m}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(identity = JOB, every = "${chatbot.idempotency.cleanup-interval:10m}", delayed = "${chatbot.idempotency.cleanup-interval:10m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
         return deleteExpired()
                 .invoke(count -> {

@@ -11,7 +11,8 @@ public sealed interface LlmChunk {
      * calls it took to get the stream going (retries and fallback models included).
      */
     record Finished(String model, String finishReason, LlmUsage usage, int attempts, String provider)
-            implements LlmChunk {
+            implements
+                LlmChunk {
 
         /** As relayed to the caller: with the calls it took and the provider that answered. */
         public Finished answeredBy(String providerName, int count) {

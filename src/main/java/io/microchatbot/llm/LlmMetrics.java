@@ -7,11 +7,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
+import io.microchatbot.observability.EventLog;
+import io.microchatbot.problem.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.microchatbot.observability.EventLog;
-import io.microchatbot.problem.ErrorCode;
 
 /**
  * LLM calls as Prometheus sees them: {@code chatbot_llm_request_seconds{provider,model,outcome}} for each call

@@ -2,9 +2,9 @@ package io.microchatbot.llm;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -64,7 +64,8 @@ public class OpenAiCompatibleProvider implements LlmProvider {
         return Uni.createFrom().<LlmCompletion> emitter(emitter -> {
             AtomicBoolean answered = new AtomicBoolean();
             long timer = vertx.setTimer(timeout.toMillis(),
-                    t -> emitter.fail(LlmException.timeout("No reply from the LLM provider within " + timeout.toSeconds() + " s")));
+                    t -> emitter
+                            .fail(LlmException.timeout("No reply from the LLM provider within " + timeout.toSeconds() + " s")));
             client.request(options("application/json"))
                     .compose(req -> {
                         // Only an unanswered call is cut: resetting an answered one would close a connection the

@@ -24,9 +24,9 @@ import io.microchatbot.Deadline;
 import io.microchatbot.admission.TurnCapacity;
 import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.problem.ErrorCode;
+import io.opentelemetry.api.trace.Span;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
-import io.opentelemetry.api.trace.Span;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -107,7 +107,8 @@ public class ResilientLlm {
                 .invoke(completion -> LlmSpans.answered(span, answering.get().provider().name(),
                         answering.get().model(), attempts.get(), metrics.answered(answering.get().provider().name(),
                                 answering.get().model(), !answering.get().equals(first), attempts.get(),
-                                started, completion.usage()), completion.usage()))
+                                started, completion.usage()),
+                        completion.usage()))
                 .onFailure().invoke(failure -> LlmSpans.failed(span, attempts.get(), metrics.failed(
                         answering.get().provider().name(), answering.get().model(), failure, started), failure))
                 .onCancellation().invoke(span::end)
@@ -142,33 +143,34 @@ public class ResilientLlm {
                         answering.set(target);
                         return FirstToken.open(target.provider().stream(request.withModel(target.model())));
                     }, STREAM))).chain(stream -> Uni.createFrom().emitter(done -> {
-                Cancellable relay = stream.subscribe().with(
-                        chunk -> {
-                            if (firstSeen.compareAndSet(false, true)) {
-                                metrics.firstToken(answering.get().provider().name(), answering.get().model(), started);
-                            }
-                            if (chunk instanceof LlmChunk.Finished finished) {
-                                LlmSpans.answered(span, answering.get().provider().name(), answering.get().model(),
-                                        attempts.get(), metrics.answered(answering.get().provider().name(),
-                                                answering.get().model(), !answering.get().equals(first),
-                                                attempts.get(), started, finished.usage()), finished.usage());
-                            }
-                            emitter.emit(chunk instanceof LlmChunk.Finished finished
-                                    ? finished.answeredBy(answering.get().provider().name(), attempts.get())
-                                    : chunk);
-                        },
-                        failure -> {
-                            LlmSpans.failed(span, attempts.get(), metrics.failed(answering.get().provider().name(),
-                                    answering.get().model(), failure, started), failure);
-                            emitter.fail(toLlmException(failure));
-                            done.complete(null);
-                        },
-                        () -> {
-                            emitter.complete();
-                            done.complete(null);
-                        });
-                done.onTermination(relay::cancel);
-            }));
+                        Cancellable relay = stream.subscribe().with(
+                                chunk -> {
+                                    if (firstSeen.compareAndSet(false, true)) {
+                                        metrics.firstToken(answering.get().provider().name(), answering.get().model(), started);
+                                    }
+                                    if (chunk instanceof LlmChunk.Finished finished) {
+                                        LlmSpans.answered(span, answering.get().provider().name(), answering.get().model(),
+                                                attempts.get(), metrics.answered(answering.get().provider().name(),
+                                                        answering.get().model(), !answering.get().equals(first),
+                                                        attempts.get(), started, finished.usage()),
+                                                finished.usage());
+                                    }
+                                    emitter.emit(chunk instanceof LlmChunk.Finished finished
+                                            ? finished.answeredBy(answering.get().provider().name(), attempts.get())
+                                            : chunk);
+                                },
+                                failure -> {
+                                    LlmSpans.failed(span, attempts.get(), metrics.failed(answering.get().provider().name(),
+                                            answering.get().model(), failure, started), failure);
+                                    emitter.fail(toLlmException(failure));
+                                    done.complete(null);
+                                },
+                                () -> {
+                                    emitter.complete();
+                                    done.complete(null);
+                                });
+                        done.onTermination(relay::cancel);
+                    }));
             Cancellable running = bulkhead.get(lifetime, LIFETIME)
                     .subscribe().with(ignored -> {
                     }, failure -> {

@@ -6,7 +6,9 @@ import java.time.format.DateTimeFormatter;
 
 import io.microchatbot.problem.ErrorCode;
 
-/** Turns what went wrong upstream into the problem our caller sees. Upstream bodies are never echoed: they can quote our key. */
+/**
+ * Turns what went wrong upstream into the problem our caller sees. Upstream bodies are never echoed: they can quote our key.
+ */
 final class UpstreamFailures {
 
     static final int DEFAULT_RETRY_AFTER_SECONDS = 5;

@@ -5,10 +5,10 @@ import jakarta.ws.rs.container.ResourceInfo;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
-import io.microchatbot.security.Access;
-import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
+import io.microchatbot.security.Access;
+import io.microchatbot.security.CurrentCaller;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -52,7 +52,8 @@ public class RateLimitFilter {
                 .invoke(quota -> {
                     if (!quota.allowed()) {
                         throw new ApiException(ErrorCode.rate_limited, "Too many " + (kind == RequestKind.turn
-                                ? "messages" : "requests") + " from this caller or tenant; retry after "
+                                ? "messages"
+                                : "requests") + " from this caller or tenant; retry after "
                                 + quota.retryAfterSeconds() + " s", (int) quota.retryAfterSeconds());
                     }
                 })

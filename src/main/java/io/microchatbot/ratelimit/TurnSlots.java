@@ -17,7 +17,6 @@ import io.microchatbot.redis.LuaScript;
 import io.microchatbot.redis.Pipelined;
 import io.microchatbot.redis.RedisCall;
 import io.microchatbot.redis.Reply;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 
 /**
@@ -75,7 +74,7 @@ public class TurnSlots {
     private TurnSlot held(String key, String turn) {
         long every = Math.max(1000, config.rateLimit().turnLease().toMillis() / 3);
         long timer = vertx.setPeriodic(every, id -> redis.eval("turn-slot", SLOTS, List.of(key),
-                        List.of("renew", turn, leaseMillis(), "0"))
+                List.of("renew", turn, leaseMillis(), "0"))
                 .subscribe().with(renewed -> {
                 }, failure -> {
                     // Reported by BoundedRedis; the lease then runs out on its own.

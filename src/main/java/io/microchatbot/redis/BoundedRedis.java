@@ -12,20 +12,20 @@ import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.util.TypeLiteral;
 
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+
 import io.microchatbot.config.ChatbotConfig;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
-import io.vertx.mutiny.redis.client.Command;
-
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /**
  * Every Redis command of a request goes through here: bounded by the command timeout, skipped while Redis keeps
@@ -90,11 +90,12 @@ public class BoundedRedis {
             return Uni.createFrom().item(steps.stream().map(step -> Reply.NOT_SENT).toList());
         }
         return bounded(operation, () -> redis.connect()
-                        .chain(connection -> Uni.join().all(calls.stream()
-                                        .map(call -> answer(operation, connection, call))
-                                        .toList())
-                                .andFailFast()
-                                .eventually(connection::close)), REPLIES)
+                .chain(connection -> Uni.join().all(calls.stream()
+                        .map(call -> answer(operation, connection, call))
+                        .toList())
+                        .andFailFast()
+                        .eventually(connection::close)),
+                REPLIES)
                 .onFailure(RedisUnavailable.class).recoverWithItem(failure -> calls.stream()
                         .map(call -> Reply.failed((RedisUnavailable) failure))
                         .toList())
@@ -164,8 +165,8 @@ public class BoundedRedis {
     private <T> Uni<T> bounded(String operation, Supplier<Uni<T>> command, TypeLiteral<Uni<T>> type) {
         Context caller = Vertx.currentContext();
         Uni<T> answer = guard.get(() -> timed(operation, command.get()
-                        .ifNoItem().after(timeout)
-                        .failWith(() -> new TimeoutException("no answer within " + timeout.toMillis() + " ms"))), type)
+                .ifNoItem().after(timeout)
+                .failWith(() -> new TimeoutException("no answer within " + timeout.toMillis() + " ms"))), type)
                 .onFailure().transform(failure -> unavailable(operation, failure));
         return caller == null ? answer : answer.emitOn(task -> caller.runOnContext(ignored -> task.run()));
     }

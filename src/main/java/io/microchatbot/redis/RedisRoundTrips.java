@@ -25,9 +25,9 @@ public class RedisRoundTrips {
 
     void record(String operation, long startedAtNanos) {
         timers.computeIfAbsent(operation, name -> Timer.builder("chatbot.redis.round.trips")
-                        .description("Round trips to Redis (a pipeline is one), by operation, answered or failed")
-                        .tag("operation", name)
-                        .register(registry))
+                .description("Round trips to Redis (a pipeline is one), by operation, answered or failed")
+                .tag("operation", name)
+                .register(registry))
                 .record(System.nanoTime() - startedAtNanos, TimeUnit.NANOSECONDS);
     }
 }

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 
 import io.microchatbot.Conversation;
 import io.microchatbot.identity.Caller;
@@ -67,9 +66,9 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
      */
     public Uni<Conversation> lockWithExpiredLease(UUID id, Instant now) {
         return getSession().chain(session -> session.createNativeQuery(LOCK_EXPIRED, UUID.class)
-                        .setParameter("id", id)
-                        .setParameter("now", now)
-                        .getSingleResultOrNull())
+                .setParameter("id", id)
+                .setParameter("now", now)
+                .getSingleResultOrNull())
                 .onItem().ifNotNull().transformToUni(found -> findById(found));
     }
 

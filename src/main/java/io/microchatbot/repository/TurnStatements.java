@@ -9,14 +9,14 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.microchatbot.Conversation;
 import io.microchatbot.Message;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.MessageType;
 import io.microchatbot.event.OutboxEntry;
 import io.microchatbot.identity.Caller;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;

@@ -32,10 +32,10 @@ import io.microchatbot.idempotency.Answer;
 import io.microchatbot.idempotency.Idempotency;
 import io.microchatbot.idempotency.IdempotencyKey;
 import io.microchatbot.identity.Caller;
-import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.rest.api.ConversationPageView;
 import io.microchatbot.rest.api.ConversationView;
 import io.microchatbot.rest.api.CreateConversationRequest;
+import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.service.ConversationService;
 import io.microchatbot.service.NewConversation;
 import io.smallrye.mutiny.Uni;
@@ -64,12 +64,9 @@ public class ConversationResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Open a conversation")
-    @Parameter(name = IdempotencyKey.HEADER, in = ParameterIn.HEADER, required = false,
-            description = "Opens the conversation at most once; retries get the recorded answer"
-                    + " (docs/api.md#idempotent-requests)")
-    @APIResponse(responseCode = "201", description = "The new conversation; Location is its URL",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(implementation = ConversationView.class)))
+    @Parameter(name = IdempotencyKey.HEADER, in = ParameterIn.HEADER, required = false, description = "Opens the conversation at most once; retries get the recorded answer"
+            + " (docs/api.md#idempotent-requests)")
+    @APIResponse(responseCode = "201", description = "The new conversation; Location is its URL", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class)))
     public Uni<Response> create(CreateConversationRequest body, HttpHeaders headers, UriInfo uri) {
         var caller = callers.get();
         var request = input.conversation(body);

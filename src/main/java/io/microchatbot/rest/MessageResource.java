@@ -22,17 +22,17 @@ import org.jboss.resteasy.reactive.RestMulti;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import io.microchatbot.Deadline;
 import io.microchatbot.idempotency.Answer;
 import io.microchatbot.idempotency.Idempotency;
 import io.microchatbot.idempotency.IdempotencyKey;
-import io.microchatbot.Deadline;
 import io.microchatbot.identity.Caller;
-import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.ratelimit.TurnRequest;
 import io.microchatbot.rest.api.MessagePageView;
 import io.microchatbot.rest.api.MessageView;
 import io.microchatbot.rest.api.SendMessageRequest;
 import io.microchatbot.rest.api.TurnView;
+import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.service.ChatService;
 import io.microchatbot.service.ConversationService;
 import io.microchatbot.service.UserInput;
@@ -78,11 +78,9 @@ public class MessageResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(TurnRepresentation.INTERNAL_MEDIA_TYPE)
     @Operation(summary = "Send a message and get the reply (one chat turn), as JSON or as server-sent events")
-    @Parameter(name = IdempotencyKey.HEADER, in = ParameterIn.HEADER, required = false,
-            description = "Runs the turn at most once; retries get its recorded answer"
-                    + " (docs/api.md#idempotent-requests)")
-    @APIResponse(responseCode = "201", description = "The stored user message and reply",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TurnView.class)))
+    @Parameter(name = IdempotencyKey.HEADER, in = ParameterIn.HEADER, required = false, description = "Runs the turn at most once; retries get its recorded answer"
+            + " (docs/api.md#idempotent-requests)")
+    @APIResponse(responseCode = "201", description = "The stored user message and reply", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TurnView.class)))
     @APIResponse(responseCode = "200", description = "Server-sent events: message.created, message.delta…, then one"
             + " of message.completed, message.incomplete, error", content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS))
     public Multi<String> send(@RestPath String id, SendMessageRequest body, HttpHeaders headers,

@@ -34,8 +34,9 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response authentication(AuthenticationFailedException e, UriInfo uri) {
         return Response.fromResponse(respond(new ApiException(ErrorCode.unauthenticated,
-                        "The credentials were refused (invalid, expired, not yet valid, revoked or from an untrusted"
-                                + " issuer)"), uri))
+                "The credentials were refused (invalid, expired, not yet valid, revoked or from an untrusted"
+                        + " issuer)"),
+                uri))
                 .header("WWW-Authenticate", "Bearer error=\"invalid_token\"")
                 .build();
     }

@@ -19,14 +19,14 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import io.microchatbot.security.CurrentCaller;
-import io.microchatbot.security.RequiresScope;
-import io.microchatbot.security.Scope;
 import io.microchatbot.rest.api.CreateWebhookRequest;
 import io.microchatbot.rest.api.DeliveryPageView;
 import io.microchatbot.rest.api.DeliveryView;
 import io.microchatbot.rest.api.WebhookListView;
 import io.microchatbot.rest.api.WebhookView;
+import io.microchatbot.security.CurrentCaller;
+import io.microchatbot.security.RequiresScope;
+import io.microchatbot.security.Scope;
 import io.microchatbot.webhook.WebhookService;
 import io.smallrye.mutiny.Uni;
 
@@ -55,9 +55,7 @@ public class WebhookResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Register a webhook for some or all event types; the answer shows its secret, once")
-    @APIResponse(responseCode = "201", description = "The new webhook with its secret; Location is its URL",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(implementation = WebhookView.class)))
+    @APIResponse(responseCode = "201", description = "The new webhook with its secret; Location is its URL", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WebhookView.class)))
     public Uni<RestResponse<WebhookView>> create(CreateWebhookRequest body, HttpHeaders headers, UriInfo uri) {
         var caller = callers.get();
         var request = webhookInput.webhook(body);
@@ -106,9 +104,7 @@ public class WebhookResource {
     @POST
     @Path("/{id}/deliveries/{deliveryId}/redeliver")
     @Operation(summary = "Send a delivery again, with a fresh series of attempts")
-    @APIResponse(responseCode = "202", description = "The delivery, pending and due now",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(implementation = DeliveryView.class)))
+    @APIResponse(responseCode = "202", description = "The delivery, pending and due now", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DeliveryView.class)))
     public Uni<RestResponse<DeliveryView>> redeliver(@RestPath String id, @RestPath String deliveryId,
             HttpHeaders headers) {
         var caller = callers.get();

@@ -4,9 +4,8 @@ import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
 
-import org.jboss.resteasy.reactive.server.ServerRequestFilter;
-
 import org.jboss.logging.MDC;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;

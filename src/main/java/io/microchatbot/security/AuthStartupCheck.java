@@ -24,8 +24,9 @@ public class AuthStartupCheck {
             return;
         }
         if (keys.isEmpty() || issuer.isEmpty()) {
-            Log.error("CHATBOT_AUTH_MODE=jwt without MP_JWT_VERIFY_PUBLICKEY_LOCATION and MP_JWT_VERIFY_ISSUER: every bearer token"
-                    + " will be refused; only API keys can authenticate");
+            Log.error(
+                    "CHATBOT_AUTH_MODE=jwt without MP_JWT_VERIFY_PUBLICKEY_LOCATION and MP_JWT_VERIFY_ISSUER: every bearer token"
+                            + " will be refused; only API keys can authenticate");
         } else {
             Log.infof("Callers authenticate with bearer JWTs from issuer %s or with API keys", issuer.get());
         }

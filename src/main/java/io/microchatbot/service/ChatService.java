@@ -5,9 +5,9 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.microchatbot.Message;
 import io.microchatbot.Deadline;
 import io.microchatbot.Detached;
+import io.microchatbot.Message;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.admission.Permit;
 import io.microchatbot.admission.TurnAdmission;
@@ -15,12 +15,12 @@ import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.llm.LlmCompletion;
 import io.microchatbot.llm.LlmException;
-import io.microchatbot.llm.ResilientLlm;
 import io.microchatbot.llm.LlmRequest;
+import io.microchatbot.llm.ResilientLlm;
 import io.microchatbot.observability.EventLog;
 import io.microchatbot.problem.ApiException;
-import io.microchatbot.ratelimit.TurnSlot;
 import io.microchatbot.problem.ErrorCode;
+import io.microchatbot.ratelimit.TurnSlot;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -138,7 +138,8 @@ public class ChatService {
     private Uni<TurnResult> storeCompleted(TurnStart start, TurnSlot slot, LlmCompletion completion,
             long startedAt) {
         ReplyOutcome outcome = new ReplyOutcome(MessageStatus.complete, completion.content(), completion.model(),
-                completion.provider(), completion.finishReason(), completion.usage(), completion.attempts(), millisSince(startedAt),
+                completion.provider(), completion.finishReason(), completion.usage(), completion.attempts(),
+                millisSince(startedAt),
                 null, null);
         return store(start, slot, outcome, TurnMetrics.JSON)
                 .map(reply -> new TurnResult(start.userMessage(), reply));

@@ -7,12 +7,11 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-
 import io.microchatbot.Conversation;
 import io.microchatbot.Message;
-import io.microchatbot.event.Outbox;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.MessageType;
+import io.microchatbot.event.Outbox;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.repository.ConversationRepository;

@@ -4,10 +4,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.microchatbot.MessageStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.microchatbot.MessageStatus;
 
 /**
  * Turns as Prometheus sees them: {@code chatbot_turns_total{mode,status}} per stored reply,

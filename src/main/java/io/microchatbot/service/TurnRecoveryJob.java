@@ -22,8 +22,7 @@ public class TurnRecoveryJob {
         this.turns = turns;
     }
 
-    @Scheduled(identity = "turn-recovery", every = "${chatbot.turn.recovery-interval:30s}",
-            concurrentExecution = ConcurrentExecution.SKIP)
+    @Scheduled(identity = "turn-recovery", every = "${chatbot.turn.recovery-interval:30s}", concurrentExecution = ConcurrentExecution.SKIP)
     Uni<Void> run() {
         return turns.settleExpired()
                 .invoke(settled -> {

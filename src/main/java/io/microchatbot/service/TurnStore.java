@@ -10,12 +10,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.microchatbot.Conversation;
 import io.microchatbot.Message;
-import io.microchatbot.cache.CachedContext;
-import io.microchatbot.cache.ContextCache;
-import io.microchatbot.event.Outbox;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.MessageType;
+import io.microchatbot.cache.CachedContext;
+import io.microchatbot.cache.ContextCache;
 import io.microchatbot.config.ChatbotConfig;
+import io.microchatbot.event.Outbox;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;

@@ -41,9 +41,9 @@ public class DeliveryRepository implements PanacheRepositoryBase<WebhookDelivery
     /** Makes the delivery pending and due now; returns whether it exists. */
     public Uni<Boolean> redeliver(UUID webhookId, UUID id) {
         return getSession().chain(session -> session.createNativeQuery(REDELIVER)
-                        .setParameter("id", id)
-                        .setParameter("webhook", webhookId)
-                        .executeUpdate())
+                .setParameter("id", id)
+                .setParameter("webhook", webhookId)
+                .executeUpdate())
                 .map(updated -> updated > 0);
     }
 }

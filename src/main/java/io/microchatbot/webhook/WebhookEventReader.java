@@ -18,8 +18,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.microchatbot.redis.RedisTrouble;
-import io.microchatbot.redis.StreamEntry;
 import io.microchatbot.redis.RedisUnavailable;
+import io.microchatbot.redis.StreamEntry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -280,7 +280,5 @@ public class WebhookEventReader {
         }
         return new RedisUnavailable(operation, failure);
     }
-
-
 
 }

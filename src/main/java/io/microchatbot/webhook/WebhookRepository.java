@@ -29,9 +29,9 @@ public class WebhookRepository implements PanacheRepositoryBase<Webhook, UUID> {
      */
     public Uni<Long> countLocked(String tenant) {
         return getSession().chain(session -> session
-                        .createNativeQuery("select pg_advisory_xact_lock(hashtext('webhooks:' || :tenant))")
-                        .setParameter("tenant", tenant)
-                        .getSingleResult())
+                .createNativeQuery("select pg_advisory_xact_lock(hashtext('webhooks:' || :tenant))")
+                .setParameter("tenant", tenant)
+                .getSingleResult())
                 .chain(() -> count("tenantId", tenant));
     }
 }

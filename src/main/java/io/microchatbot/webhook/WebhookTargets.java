@@ -48,8 +48,8 @@ public class WebhookTargets {
     public Uni<InetAddress> resolve(URI url) {
         String host = host(url);
         return Uni.createFrom().completionStage(() -> vertx
-                        .executeBlocking(() -> InetAddress.getAllByName(host), false)
-                        .toCompletionStage())
+                .executeBlocking(() -> InetAddress.getAllByName(host), false)
+                .toCompletionStage())
                 .map(addresses -> approved(host, addresses));
     }
 

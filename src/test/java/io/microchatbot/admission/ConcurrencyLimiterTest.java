@@ -1,7 +1,5 @@
 package io.microchatbot.admission;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The admission mechanism alone, with timers the test fires by hand (no clock, no sleeping). */
 class ConcurrencyLimiterTest {

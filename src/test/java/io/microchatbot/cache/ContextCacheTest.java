@@ -1,11 +1,5 @@
 package io.microchatbot.cache;
 
-import static io.microchatbot.testing.Api.as;
-import static io.microchatbot.testing.Api.conversation;
-import static io.microchatbot.testing.Api.newTenant;
-import static io.microchatbot.testing.Api.newUser;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,18 +15,24 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.microchatbot.testing.FakeLlmResource;
 import io.microchatbot.testing.FakeLlmServer;
 import io.microchatbot.testing.RedisKeys;
 import io.microchatbot.testing.RedisProxyResource;
 import io.microchatbot.testing.Sql;
 import io.microchatbot.testing.UpstreamBehavior;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import io.vertx.redis.client.Command;
+
+import static io.microchatbot.testing.Api.as;
+import static io.microchatbot.testing.Api.conversation;
+import static io.microchatbot.testing.Api.newTenant;
+import static io.microchatbot.testing.Api.newUser;
+import static org.assertj.core.api.Assertions.assertThat;
 
 @QuarkusTest
 @QuarkusTestResource(FakeLlmResource.class)

@@ -1,7 +1,5 @@
 package io.microchatbot.cache;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +14,8 @@ import io.microchatbot.testing.RedisKeys;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Response;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The cache's scripts against the real Redis: the races they settle, written as the interleavings that cause them. */
 class ContextScriptsTest {

@@ -1,17 +1,18 @@
 package io.microchatbot.database;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DatabaseUrlConfigSourceTest {
 
     @Test
     void familiarDatabaseUrlBecomesReactiveAndJdbcSettings() {
-        Map<String, String> config = DatabaseUrlConfigSource.parse("postgresql://chat:s%40cret@db.internal:6543/chatbot?sslmode=require");
+        Map<String, String> config = DatabaseUrlConfigSource
+                .parse("postgresql://chat:s%40cret@db.internal:6543/chatbot?sslmode=require");
         assertThat(config)
                 .containsEntry("quarkus.datasource.reactive.url", "postgresql://db.internal:6543/chatbot?sslmode=require")
                 .containsEntry("quarkus.datasource.jdbc.url", "jdbc:postgresql://db.internal:6543/chatbot?sslmode=require")

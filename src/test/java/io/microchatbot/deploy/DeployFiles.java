@@ -1,7 +1,5 @@
 package io.microchatbot.deploy;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +14,8 @@ import java.util.stream.Stream;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+import static org.junit.jupiter.api.Assertions.fail;
 
 /** Files of the deployment (kubernetes/, helm/), YAML loading and the offline validator, for the deploy tests. */
 final class DeployFiles {

@@ -1,7 +1,5 @@
 package io.microchatbot.deploy;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +14,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The manifest the build generates (target/kubernetes/kubernetes.yml, written at package time, so this runs with

@@ -1,14 +1,5 @@
 package io.microchatbot.deploy;
 
-import static io.microchatbot.deploy.DeployFiles.CHART;
-import static io.microchatbot.deploy.DeployFiles.get;
-import static io.microchatbot.deploy.DeployFiles.kind;
-import static io.microchatbot.deploy.DeployFiles.list;
-import static io.microchatbot.deploy.DeployFiles.map;
-import static io.microchatbot.deploy.DeployFiles.str;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +18,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+
+import static io.microchatbot.deploy.DeployFiles.CHART;
+import static io.microchatbot.deploy.DeployFiles.get;
+import static io.microchatbot.deploy.DeployFiles.kind;
+import static io.microchatbot.deploy.DeployFiles.list;
+import static io.microchatbot.deploy.DeployFiles.map;
+import static io.microchatbot.deploy.DeployFiles.str;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The Helm chart helm/micro-chatbot-service, with the Helm library embedded in helm-java (no helm binary, no

@@ -1,11 +1,5 @@
 package io.microchatbot.deploy;
 
-import static io.microchatbot.deploy.DeployFiles.KUBERNETES;
-import static io.microchatbot.deploy.DeployFiles.kind;
-import static io.microchatbot.deploy.DeployFiles.name;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +9,12 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import static io.microchatbot.deploy.DeployFiles.KUBERNETES;
+import static io.microchatbot.deploy.DeployFiles.kind;
+import static io.microchatbot.deploy.DeployFiles.name;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 /**
  * The plain manifests under kubernetes/: they parse, pass the offline validator (kubernetes/validate), and their

@@ -1,14 +1,5 @@
 package io.microchatbot.deploy;
 
-import static io.microchatbot.deploy.DeployFiles.get;
-import static io.microchatbot.deploy.DeployFiles.kind;
-import static io.microchatbot.deploy.DeployFiles.list;
-import static io.microchatbot.deploy.DeployFiles.map;
-import static io.microchatbot.deploy.DeployFiles.name;
-import static io.microchatbot.deploy.DeployFiles.str;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,11 +11,21 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
+import static io.microchatbot.deploy.DeployFiles.get;
+import static io.microchatbot.deploy.DeployFiles.kind;
+import static io.microchatbot.deploy.DeployFiles.list;
+import static io.microchatbot.deploy.DeployFiles.map;
+import static io.microchatbot.deploy.DeployFiles.name;
+import static io.microchatbot.deploy.DeployFiles.str;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
 /**
  * Sends sample requests through the mesh routes as Istio and Linkerd would pick them, and checks that the timeout and
  * retries each request gets agree with the service's own limits ({@link ServiceTimeouts}).
  *
- * <p>Istio: the first matching route of the VirtualService wins. Linkerd: among all HTTPRoutes whose parent is the
+ * <p>
+ * Istio: the first matching route of the VirtualService wins. Linkerd: among all HTTPRoutes whose parent is the
  * Service, the match with the longest path match wins (a regular expression counts the whole path), then one with a
  * method, then the one with most headers (linkerd2-proxy's route matching).
  */

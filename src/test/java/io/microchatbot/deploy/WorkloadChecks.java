@@ -1,17 +1,17 @@
 package io.microchatbot.deploy;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import static io.microchatbot.deploy.DeployFiles.get;
 import static io.microchatbot.deploy.DeployFiles.kind;
 import static io.microchatbot.deploy.DeployFiles.list;
 import static io.microchatbot.deploy.DeployFiles.map;
 import static io.microchatbot.deploy.DeployFiles.str;
 import static org.assertj.core.api.Assertions.assertThat;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** What every rendering of the workload must keep: probes, the port, graceful stop, a locked-down pod. */
 final class WorkloadChecks {

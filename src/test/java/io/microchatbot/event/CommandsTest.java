@@ -1,11 +1,5 @@
 package io.microchatbot.event;
 
-import static io.microchatbot.testing.Api.as;
-import static io.microchatbot.testing.Api.newTenant;
-import static io.microchatbot.testing.Api.newUser;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +19,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
+
+import static io.microchatbot.testing.Api.as;
+import static io.microchatbot.testing.Api.newTenant;
+import static io.microchatbot.testing.Api.newUser;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @QuarkusTest
 @QuarkusTestResource(FakeLlmResource.class)
@@ -56,11 +56,11 @@ class CommandsTest {
         send(command("chatbot.create-conversation", "cmd-" + UUID.randomUUID(), "corr-create",
                 new JsonObject().put("title", "from a command").put("system_prompt", "Be brief.")));
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(Sql.text("select title from conversations where tenant_id = '" + tenant + "'"))
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(Sql.text("select title from conversations where tenant_id = '" + tenant + "'"))
                         .isEqualTo("from a command"));
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(outbox("event_type || ' ' || (envelope->>'correlationId')"))
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(outbox("event_type || ' ' || (envelope->>'correlationId')"))
                         .containsExactly("chatbot.conversation-created corr-create"));
     }
 
@@ -70,8 +70,8 @@ class CommandsTest {
         send(command("chatbot.send-message", "cmd-" + UUID.randomUUID(), "corr-send",
                 new JsonObject().put("conversation_id", id).put("content", "hello by command")));
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(RedisKeys.entries("chatbot.events", tenant).stream()
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(RedisKeys.entries("chatbot.events", tenant).stream()
                         .map(e -> e.fields().get("eventType") + " "
                                 + new JsonObject(e.fields().get("envelope")).getString("correlationId"))
                         .toList())
@@ -124,11 +124,10 @@ class CommandsTest {
         send(command("chatbot.send-message", "cmd-missing", null,
                 new JsonObject().put("conversation_id", UUID.randomUUID().toString()).put("content", "hi")));
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(RedisKeys.entries(DEAD_LETTER, tenant).stream()
-                        .map(e -> e.fields().get("error") + "/" + e.fields().get("attempts")).toList())
-                        .containsExactlyInAnyOrder("unsupported_version/1", "invalid_command/1", "unknown_command/1",
-                                "validation_failed/1", "not_found/1"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(RedisKeys.entries(DEAD_LETTER, tenant).stream()
+                .map(e -> e.fields().get("error") + "/" + e.fields().get("attempts")).toList())
+                .containsExactlyInAnyOrder("unsupported_version/1", "invalid_command/1", "unknown_command/1",
+                        "validation_failed/1", "not_found/1"));
         assertThat(Sql.text("select count(*) from messages where conversation_id = '" + id + "'")).isEqualTo("0");
     }
 
@@ -145,8 +144,8 @@ class CommandsTest {
                 new JsonObject().put("title", "orphan")));
         RedisKeys.command(Command.XCLAIM, COMMANDS, "chatbot-service", "consumer-of-a-dead-pod", 0, entry);
 
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                assertThat(Sql.text("select title from conversations where tenant_id = '" + tenant + "'"))
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> assertThat(Sql.text("select title from conversations where tenant_id = '" + tenant + "'"))
                         .isEqualTo("orphan"));
     }
 

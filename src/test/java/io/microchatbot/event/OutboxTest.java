@@ -1,11 +1,5 @@
 package io.microchatbot.event;
 
-import static io.microchatbot.testing.Api.as;
-import static io.microchatbot.testing.Api.newTenant;
-import static io.microchatbot.testing.Api.newUser;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +18,8 @@ import io.microchatbot.testing.OnVertxContext;
 import io.microchatbot.testing.RedisKeys;
 import io.microchatbot.testing.RedisKeys.StreamEntry;
 import io.microchatbot.testing.RedisProxyResource;
-import io.microchatbot.testing.SseClient;
 import io.microchatbot.testing.Sql;
+import io.microchatbot.testing.SseClient;
 import io.microchatbot.testing.UpstreamBehavior;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -34,6 +28,12 @@ import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+
+import static io.microchatbot.testing.Api.as;
+import static io.microchatbot.testing.Api.newTenant;
+import static io.microchatbot.testing.Api.newUser;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @QuarkusTest
 @QuarkusTestResource(FakeLlmResource.class)
@@ -113,14 +113,14 @@ class OutboxTest {
         turn(id, "two", null).then().statusCode(201);
 
         List<String> ids = outbox("event_id::text");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(published().stream().map(e -> e.fields().get("eventId")).toList()).isEqualTo(ids));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                () -> assertThat(published().stream().map(e -> e.fields().get("eventId")).toList()).isEqualTo(ids));
         StreamEntry first = published().get(0);
         assertThat(first.fields()).containsEntry("eventType", "chatbot.conversation-created")
                 .containsEntry("conversationId", id);
         assertThat(new JsonObject(first.fields().get("envelope")).getString("eventId")).isEqualTo(ids.get(0));
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(outbox("(published_at is not null)::text")).containsOnly("true"));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(outbox("(published_at is not null)::text")).containsOnly("true"));
     }
 
     @Test
@@ -134,8 +134,8 @@ class OutboxTest {
 
         RedisProxyResource.restore();
         List<String> ids = outbox("event_id::text");
-        await().atMost(Duration.ofSeconds(40)).untilAsserted(() ->
-                assertThat(published().stream().map(e -> e.fields().get("eventId")).toList()).isEqualTo(ids));
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(
+                () -> assertThat(published().stream().map(e -> e.fields().get("eventId")).toList()).isEqualTo(ids));
     }
 
     @Test
@@ -151,8 +151,8 @@ class OutboxTest {
             r.get(20, TimeUnit.SECONDS);
         }
         List<String> events = outbox("event_id::text");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(published().stream().map(e -> e.fields().get("eventId")).toList())
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(published().stream().map(e -> e.fields().get("eventId")).toList())
                         .containsExactlyElementsOf(events));
         assertThat(published().stream().map(e -> e.fields().get("conversationId")).toList())
                 .containsExactlyElementsOf(ids);

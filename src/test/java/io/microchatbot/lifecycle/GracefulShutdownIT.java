@@ -1,7 +1,5 @@
 package io.microchatbot.lifecycle;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -26,10 +24,13 @@ import io.microchatbot.testing.SseClient.Event;
 import io.microchatbot.testing.UpstreamBehavior;
 import io.vertx.core.json.JsonObject;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * SIGTERM to the packaged application while it streams replies. Timeline: readiness DOWN at once, requests still
  * served during the delay (2 s here), new requests refused after it, running streams drained (up to 4 s here),
- * unfinished ones cut with their partial reply stored, exit. One stream is let finish during the drain; one never finishes and is cut when the drain times out.
+ * unfinished ones cut with their partial reply stored, exit. One stream is let finish during the drain; one never finishes and
+ * is cut when the drain times out.
  */
 class GracefulShutdownIT {
 

@@ -1,10 +1,10 @@
 package io.microchatbot.llm;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class LlmProvidersTest {
 

@@ -1,15 +1,15 @@
 package io.microchatbot.llm;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 import io.microchatbot.problem.ErrorCode;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class UpstreamFailuresTest {
 
@@ -53,7 +53,8 @@ class UpstreamFailuresTest {
 
     @Test
     void connectionFailuresAreUnavailableAndNameNoAddress() {
-        LlmException failure = UpstreamFailures.forThrowable(new java.net.ConnectException("Connection refused: /10.1.2.3:443"));
+        LlmException failure = UpstreamFailures
+                .forThrowable(new java.net.ConnectException("Connection refused: /10.1.2.3:443"));
         assertThat(failure.code()).isEqualTo(ErrorCode.llm_unavailable);
         assertThat(failure.getMessage()).doesNotContain("10.1.2.3");
         assertThat(failure.retryAfterSeconds()).contains(UpstreamFailures.DEFAULT_RETRY_AFTER_SECONDS);
@@ -68,6 +69,7 @@ class UpstreamFailuresTest {
         assertThat(OpenAiCompatibleProvider.providerFromUrl("http://10.0.0.5:8000/v1")).isEqualTo("openai-compatible");
         // look-alike hosts are not the real providers and must not receive their keys
         assertThat(OpenAiCompatibleProvider.providerFromUrl("https://notopenai.com/v1")).isEqualTo("openai-compatible");
-        assertThat(OpenAiCompatibleProvider.providerFromUrl("https://evil-openrouter.ai/api/v1")).isEqualTo("openai-compatible");
+        assertThat(OpenAiCompatibleProvider.providerFromUrl("https://evil-openrouter.ai/api/v1"))
+                .isEqualTo("openai-compatible");
     }
 }

@@ -1,7 +1,5 @@
 package io.microchatbot.ratelimit;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +15,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The shared token buckets against the real Redis, taken by two independent clients (two replicas), on a clock the

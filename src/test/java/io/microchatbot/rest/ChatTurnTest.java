@@ -1,16 +1,5 @@
 package io.microchatbot.rest;
 
-import static io.microchatbot.testing.Api.as;
-import static io.microchatbot.testing.Api.conversation;
-import static io.microchatbot.testing.Api.newUser;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.is;
-import static org.hamcrest.Matchers.matchesPattern;
-import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.notNullValue;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +15,17 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+
+import static io.microchatbot.testing.Api.as;
+import static io.microchatbot.testing.Api.conversation;
+import static io.microchatbot.testing.Api.newUser;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
 
 @QuarkusTest
 @QuarkusTestResource(FakeLlmResource.class)
@@ -89,7 +89,8 @@ class ChatTurnTest {
         assertThat(request.body().getBoolean("stream")).isFalse();
         assertThat(request.body().getString("model")).isEqualTo(FakeLlmServer.MODEL);
         assertThat(request.body().getJsonArray("messages").encode())
-                .isEqualTo("[{\"role\":\"system\",\"content\":\"You are terse.\"},{\"role\":\"user\",\"content\":\"Hi there\"}]");
+                .isEqualTo(
+                        "[{\"role\":\"system\",\"content\":\"You are terse.\"},{\"role\":\"user\",\"content\":\"Hi there\"}]");
 
         as(user).get("/api/v1/conversations/{id}/messages", id)
                 .then().statusCode(200)

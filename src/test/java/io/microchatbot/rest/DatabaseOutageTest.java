@@ -1,15 +1,5 @@
 package io.microchatbot.rest;
 
-import static io.microchatbot.testing.Api.as;
-import static io.microchatbot.testing.Api.conversation;
-import static io.microchatbot.testing.Api.newUser;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.is;
-import static org.hamcrest.Matchers.matchesPattern;
-import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.containsString;
-
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,6 +15,16 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+
+import static io.microchatbot.testing.Api.as;
+import static io.microchatbot.testing.Api.conversation;
+import static io.microchatbot.testing.Api.newUser;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
 
 @QuarkusTest
 @QuarkusTestResource(FakeLlmResource.class)
@@ -53,20 +53,20 @@ class DatabaseOutageTest {
                 .then().statusCode(503)
                 .body("code", equalTo("database_unavailable"));
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                io.restassured.RestAssured.get("/q/health/ready").then().statusCode(503)
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> io.restassured.RestAssured.get("/q/health/ready").then().statusCode(503)
                         .body(containsString("Reactive PostgreSQL connections health check")));
 
         io.restassured.RestAssured.get("/health/db").then().statusCode(503)
                 .body("checks.find { it.name == 'postgresql' }.status", equalTo("DOWN"));
 
         DatabaseProxyResource.restore();
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                as(user).get("/api/v1/conversations/{id}", id).then().statusCode(200));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                io.restassured.RestAssured.get("/health/db").then().statusCode(200));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                io.restassured.RestAssured.get("/q/health/ready").then().statusCode(200));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> as(user).get("/api/v1/conversations/{id}", id).then().statusCode(200));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> io.restassured.RestAssured.get("/health/db").then().statusCode(200));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> io.restassured.RestAssured.get("/q/health/ready").then().statusCode(200));
         as(user).contentType(ContentType.JSON).body("{\"content\":\"hello again\"}")
                 .post("/api/v1/conversations/{id}/messages", id)
                 .then().statusCode(201);
@@ -79,7 +79,7 @@ class DatabaseOutageTest {
      * lost, or, once committed, the conversation answered 409 until its lease expired.
      */
     @ParameterizedTest
-    @ValueSource(booleans = {false, true})
+    @ValueSource(booleans = { false, true })
     void aCallerHangingUpWhileItsMessageIsStoredLosesNothingAndLeavesTheConversationUsable(boolean stream)
             throws Exception {
         String user = newUser();
@@ -96,8 +96,8 @@ class DatabaseOutageTest {
         }
         DatabaseProxyResource.restore();
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                as(user).get("/api/v1/conversations/{id}/messages", id).then().statusCode(200)
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> as(user).get("/api/v1/conversations/{id}/messages", id).then().statusCode(200)
                         .body("total_count", is(2))
                         .body("messages[0].content", equalTo("hello"))
                         .body("messages[1].message_type", equalTo("assistant"))

@@ -1,12 +1,5 @@
 package io.microchatbot.rest;
 
-import static io.microchatbot.testing.Api.as;
-import static io.microchatbot.testing.Api.conversation;
-import static io.microchatbot.testing.Api.newUser;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.is;
-
 import java.time.Duration;
 import java.util.List;
 
@@ -21,6 +14,13 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+
+import static io.microchatbot.testing.Api.as;
+import static io.microchatbot.testing.Api.conversation;
+import static io.microchatbot.testing.Api.newUser;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
 
 @QuarkusTest
 @QuarkusTestResource(FakeLlmResource.class)

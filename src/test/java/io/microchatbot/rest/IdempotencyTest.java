@@ -1,16 +1,5 @@
 package io.microchatbot.rest;
 
-import static io.microchatbot.testing.Api.as;
-import static io.microchatbot.testing.Api.conversation;
-import static io.microchatbot.testing.Api.newTenant;
-import static io.microchatbot.testing.Api.newUser;
-import static io.microchatbot.testing.Problems.assertProblem;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.is;
-import static org.hamcrest.Matchers.nullValue;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,6 +32,17 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+
+import static io.microchatbot.testing.Api.as;
+import static io.microchatbot.testing.Api.conversation;
+import static io.microchatbot.testing.Api.newTenant;
+import static io.microchatbot.testing.Api.newUser;
+import static io.microchatbot.testing.Problems.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
 
 @QuarkusTest
 @QuarkusTestResource(FakeLlmResource.class)

@@ -1,12 +1,5 @@
 package io.microchatbot.rest;
 
-import static io.microchatbot.testing.Api.as;
-import static io.microchatbot.testing.Api.conversation;
-import static io.microchatbot.testing.Api.newUser;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.is;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,6 +25,13 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+
+import static io.microchatbot.testing.Api.as;
+import static io.microchatbot.testing.Api.conversation;
+import static io.microchatbot.testing.Api.newUser;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
 
 @QuarkusTest
 @TestProfile(ResilienceTest.Profile.class)
@@ -90,7 +90,7 @@ class ResilienceTest {
         assertThat(turn.getString("model")).isEqualTo(PRIMARY);
         List<FakeLlmServer.Received> calls = upstream.received();
         assertThat(calls).hasSize(3).allMatch(call -> call.model().equals(PRIMARY));
-        assertThat(gapMillis(calls, 0)).isGreaterThanOrEqualTo(90);  // ~100 ms, then doubled
+        assertThat(gapMillis(calls, 0)).isGreaterThanOrEqualTo(90); // ~100 ms, then doubled
         assertThat(gapMillis(calls, 1)).isGreaterThanOrEqualTo(190);
     }
 

@@ -1,11 +1,5 @@
 package io.microchatbot.service;
 
-import static io.microchatbot.testing.Api.as;
-import static io.microchatbot.testing.Api.conversation;
-import static io.microchatbot.testing.Api.newUser;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -23,6 +17,12 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+
+import static io.microchatbot.testing.Api.as;
+import static io.microchatbot.testing.Api.conversation;
+import static io.microchatbot.testing.Api.newUser;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A stop waits for the turns {@link RunningTurns} holds and cuts the requests {@link DrainingRequests} holds, so

@@ -1,11 +1,5 @@
 package io.microchatbot.service;
 
-import static io.microchatbot.testing.Api.as;
-import static io.microchatbot.testing.Api.conversation;
-import static io.microchatbot.testing.Api.newUser;
-import static io.microchatbot.testing.Api.turn;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +17,12 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+
+import static io.microchatbot.testing.Api.as;
+import static io.microchatbot.testing.Api.conversation;
+import static io.microchatbot.testing.Api.newUser;
+import static io.microchatbot.testing.Api.turn;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The turn recovery job against the real database. A turn interrupted after its user message was stored is made

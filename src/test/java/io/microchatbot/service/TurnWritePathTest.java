@@ -1,13 +1,5 @@
 package io.microchatbot.service;
 
-import static io.microchatbot.testing.Api.as;
-import static io.microchatbot.testing.Api.conversation;
-import static io.microchatbot.testing.Api.newUser;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.is;
-
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -27,9 +19,9 @@ import io.microchatbot.MessageStatus;
 import io.microchatbot.MessageType;
 import io.microchatbot.event.Outbox;
 import io.microchatbot.identity.Caller;
-import io.microchatbot.ratelimit.TurnSlot;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
+import io.microchatbot.ratelimit.TurnSlot;
 import io.microchatbot.repository.TurnStatements;
 import io.microchatbot.testing.DatabaseProxyResource;
 import io.microchatbot.testing.FakeLlmResource;
@@ -42,6 +34,14 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.vertx.mutiny.core.Vertx;
+
+import static io.microchatbot.testing.Api.as;
+import static io.microchatbot.testing.Api.conversation;
+import static io.microchatbot.testing.Api.newUser;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
 
 /**
  * The turn's write path (TurnStatements) where it can fail: a claim raced by another turn or made on a state that
@@ -170,7 +170,8 @@ class TurnWritePathTest {
 
         as(user).delete("/api/v1/conversations/{id}", id).then().statusCode(204);
 
-        assertThatThrownBy(() -> OnVertxContext.await(vertx.getDelegate(), chat.store(start, TurnSlot.NONE, completed(), "json")))
+        assertThatThrownBy(
+                () -> OnVertxContext.await(vertx.getDelegate(), chat.store(start, TurnSlot.NONE, completed(), "json")))
                 .cause()
                 .isInstanceOf(ApiException.class)
                 .extracting(failure -> ((ApiException) failure).code())

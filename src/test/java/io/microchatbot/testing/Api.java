@@ -1,12 +1,12 @@
 package io.microchatbot.testing;
 
-import static io.restassured.RestAssured.given;
-
 import java.util.Map;
 import java.util.UUID;
 
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
+
+import static io.restassured.RestAssured.given;
 
 /** Shorthands for calling the API as a fresh, unique caller, so that tests never see each other's data. */
 public final class Api {

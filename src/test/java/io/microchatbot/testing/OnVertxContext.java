@@ -3,11 +3,11 @@ package io.microchatbot.testing;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 
 /** Runs reactive database work from a test as the scheduler would: on a safe duplicated Vert.x context. */
 public final class OnVertxContext {

@@ -1,13 +1,13 @@
 package io.microchatbot.testing;
 
+import io.restassured.response.Response;
+import io.restassured.response.ValidatableResponse;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.emptyOrNullString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.emptyOrNullString;
-
-import io.restassured.response.Response;
-import io.restassured.response.ValidatableResponse;
 
 /** Checks that a response is an RFC 9457 problem with our stable code, and that it leaks no internals. */
 public final class Problems {

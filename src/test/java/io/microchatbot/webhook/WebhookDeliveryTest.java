@@ -1,11 +1,5 @@
 package io.microchatbot.webhook;
 
-import static io.microchatbot.testing.Api.as;
-import static io.microchatbot.testing.Api.newTenant;
-import static io.microchatbot.testing.Api.newUser;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +18,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.microchatbot.testing.EventStream;
 import io.microchatbot.testing.FakeLlmResource;
 import io.microchatbot.testing.RedisKeys;
@@ -32,10 +25,17 @@ import io.microchatbot.testing.RedisProxyResource;
 import io.microchatbot.testing.Sql;
 import io.microchatbot.testing.WebhookReceiver;
 import io.microchatbot.testing.WebhookReceiver.Received;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vertx.redis.client.Command;
+
+import static io.microchatbot.testing.Api.as;
+import static io.microchatbot.testing.Api.newTenant;
+import static io.microchatbot.testing.Api.newUser;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Events published to the events stream reach the webhooks of their tenant subscribed to their type: once, signed,

@@ -1,11 +1,5 @@
 package io.microchatbot.webhook;
 
-import static io.microchatbot.testing.Api.as;
-import static io.microchatbot.testing.Api.newTenant;
-import static io.microchatbot.testing.Api.newUser;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -28,6 +22,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.vertx.core.json.JsonObject;
+
+import static io.microchatbot.testing.Api.as;
+import static io.microchatbot.testing.Api.newTenant;
+import static io.microchatbot.testing.Api.newUser;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The whole way out: a turn over HTTP, its events in the outbox, the stream, then signed POSTs to the receiver. */
 @QuarkusTest

@@ -1,18 +1,5 @@
 package io.microchatbot.webhook;
 
-import static io.microchatbot.testing.Api.as;
-import static io.microchatbot.testing.Api.newTenant;
-import static io.microchatbot.testing.Api.newUser;
-import static io.microchatbot.testing.Problems.assertProblem;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.hamcrest.Matchers.contains;
-import static org.hamcrest.Matchers.containsInAnyOrder;
-import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.endsWith;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.hasKey;
-import static org.hamcrest.Matchers.not;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +18,19 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+
+import static io.microchatbot.testing.Api.as;
+import static io.microchatbot.testing.Api.newTenant;
+import static io.microchatbot.testing.Api.newUser;
+import static io.microchatbot.testing.Problems.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
 
 /** Registering, reading and deleting webhooks: scoped to the tenant, validated strictly, never aimed inside. */
 @QuarkusTest

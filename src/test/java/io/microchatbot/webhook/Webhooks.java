@@ -1,7 +1,5 @@
 package io.microchatbot.webhook;
 
-import static io.microchatbot.testing.Api.as;
-
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +7,8 @@ import java.util.Map;
 import io.microchatbot.testing.Sql;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+
+import static io.microchatbot.testing.Api.as;
 
 /** The webhook API as one user of a tenant, and what the tests look at in the database. */
 record Webhooks(String tenant, String user) {
