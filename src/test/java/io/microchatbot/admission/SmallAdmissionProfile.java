@@ -15,6 +15,9 @@ public class SmallAdmissionProfile implements QuarkusTestProfile {
         return Map.of(
                 "chatbot.admission.max-concurrent-turns", String.valueOf(LIMIT),
                 "chatbot.admission.max-queue", String.valueOf(QUEUE),
-                "chatbot.admission.max-queue-wait", "3s");
+                "chatbot.admission.max-queue-wait", "3s",
+                // Streams hold their permits on a gate of the fake provider: the tests' 1 s idle timeout would end
+                // the first of them while a loaded machine still starts the others.
+                "chatbot.llm.idle-timeout", "30s");
     }
 }
