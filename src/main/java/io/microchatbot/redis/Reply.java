@@ -1,7 +1,5 @@
 package io.microchatbot.redis;
 
-import java.util.Optional;
-
 import io.vertx.mutiny.redis.client.Response;
 
 /**
@@ -24,9 +22,5 @@ public record Reply(Response response, RedisUnavailable failure) {
     /** Redis answered this call (false when it was not sent, or Redis failed it). */
     public boolean answered() {
         return this != NOT_SENT && failure == null;
-    }
-
-    public Optional<Response> answer() {
-        return Optional.ofNullable(response);
     }
 }
