@@ -5,6 +5,7 @@ import java.util.Set;
 
 import org.hibernate.JDBCException;
 
+import io.netty.channel.ConnectTimeoutException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 
@@ -23,7 +24,7 @@ public final class DatabaseUnavailable {
     public static boolean test(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof ClosedConnectionException || cause instanceof ConnectException
-                    || cause instanceof io.netty.channel.ConnectTimeoutException) {
+                    || cause instanceof ConnectTimeoutException) {
                 return true;
             }
             String state = cause instanceof PgException pg ? pg.getSqlState()

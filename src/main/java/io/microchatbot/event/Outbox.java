@@ -6,6 +6,8 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -95,10 +97,10 @@ public class Outbox implements PanacheRepositoryBase<OutboxEvent, Long> {
     }
 
     /** The reply's error as its metadata records it ({@code code}, {@code detail}), or null. */
-    private com.fasterxml.jackson.databind.JsonNode errorOf(Message reply) {
+    private JsonNode errorOf(Message reply) {
         try {
             return json.readTree(reply.metadata).get("error");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             return null;
         }
     }

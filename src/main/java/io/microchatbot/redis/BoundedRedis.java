@@ -136,13 +136,18 @@ public class BoundedRedis {
         return send(operation, request);
     }
 
+    /** Vert.x raises an error reply as its core {@code Response}, not as the Mutiny wrapper this class imports. */
+    private static boolean isErrorReply(Throwable failure) {
+        return failure instanceof io.vertx.redis.client.Response;
+    }
+
     /** A call's answer; an error reply (a {@link Response} raised as failure) is Redis working, so only this call's. */
     private Uni<Reply> answer(String operation, RedisConnection connection, RedisCall call) {
         Uni<Response> sent = call.script() == null
                 ? connection.send(call.request())
                 : Scripts.run(connection::send, call.script(), call.keys(), call.args());
         return sent.map(Reply::of)
-                .onFailure(failure -> failure instanceof io.vertx.redis.client.Response)
+                .onFailure(BoundedRedis::isErrorReply)
                 .recoverWithItem(error -> {
                     trouble.report(operation, error);
                     return Reply.failed(new RedisUnavailable(operation, error));

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.json.JsonString;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -116,7 +117,7 @@ public class Authenticator {
         Set<String> grants = new HashSet<>(token.getGroups() == null ? Set.of() : token.getGroups());
         Object scope = token.getClaim("scope");
         if (scope != null) {
-            String text = scope instanceof jakarta.json.JsonString json ? json.getString() : scope.toString();
+            String text = scope instanceof JsonString json ? json.getString() : scope.toString();
             for (String part : text.split(" ")) {
                 if (!part.isBlank()) {
                     grants.add(part);
