@@ -1,9 +1,10 @@
 package io.microchatbot.event;
 
-import java.util.Map;
+import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -14,14 +15,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.microchatbot.Deadline;
 import io.microchatbot.database.DatabaseUnavailable;
-import io.microchatbot.idempotency.Answer;
 import io.microchatbot.idempotency.Idempotency;
 import io.microchatbot.idempotency.IdempotentRequest;
+import io.microchatbot.idempotency.Outcome;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.identity.CallerHeaders;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
-import io.microchatbot.rest.Answers;
 import io.microchatbot.rest.InputValidator;
 import io.microchatbot.rest.api.ConversationView;
 import io.microchatbot.rest.api.CreateConversationRequest;
@@ -41,23 +41,21 @@ import io.smallrye.mutiny.Uni;
 public class CommandHandler {
 
     /** Answers that mean "not now": the same command may succeed later. */
-    private static final Set<String> PASSING = Set.of(ErrorCode.request_in_progress.name(),
-            ErrorCode.conversation_busy.name(), ErrorCode.rate_limited.name(), ErrorCode.database_unavailable.name(),
-            ErrorCode.shutting_down.name(), ErrorCode.overloaded.name(), ErrorCode.internal_error.name());
+    private static final Set<ErrorCode> PASSING = EnumSet.of(ErrorCode.request_in_progress,
+            ErrorCode.conversation_busy, ErrorCode.rate_limited, ErrorCode.database_unavailable,
+            ErrorCode.shutting_down, ErrorCode.overloaded, ErrorCode.internal_error);
 
     private final ObjectMapper json;
     private final InputValidator input;
     private final Idempotency idempotency;
-    private final Answers answers;
     private final ConversationService conversations;
     private final ChatService chat;
 
-    CommandHandler(ObjectMapper json, InputValidator input, Idempotency idempotency, Answers answers,
+    CommandHandler(ObjectMapper json, InputValidator input, Idempotency idempotency,
             ConversationService conversations, ChatService chat) {
         this.json = json;
         this.input = input;
         this.idempotency = idempotency;
-        this.answers = answers;
         this.conversations = conversations;
         this.chat = chat;
     }
@@ -86,12 +84,12 @@ public class CommandHandler {
     /** Carries out the command; completes when it is done (or was done before), else fails with a CommandFailure. */
     public Uni<Void> handle(CommandEnvelope command) {
         return Uni.createFrom().deferred(() -> run(command))
-                .onItem().transform(this::outcome)
+                .invoke(CommandHandler::settle)
                 .onFailure(failure -> !(failure instanceof CommandFailure)).transform(CommandHandler::classify)
                 .replaceWithVoid();
     }
 
-    private Uni<Answer> run(CommandEnvelope command) {
+    private Uni<Outcome> run(CommandEnvelope command) {
         Caller caller = CallerHeaders.of(command.tenantId(), command.userId());
         JsonNode data = command.data() == null ? json.createObjectNode() : command.data();
         return switch (command.commandType() == null ? "" : command.commandType()) {
@@ -103,13 +101,13 @@ public class CommandHandler {
         };
     }
 
-    private Uni<Answer> createConversation(CommandEnvelope command, Caller caller, JsonNode data) {
+    private Uni<Outcome> createConversation(CommandEnvelope command, Caller caller, JsonNode data) {
         var request = input.conversation(read(data, CreateConversationRequest.class));
         return guard(command, caller, data, () -> conversations.create(caller, request)
-                .map(conversation -> answers.json(201, Map.of(), ConversationView.of(conversation))));
+                .map(conversation -> answered(ConversationView.of(conversation))));
     }
 
-    private Uni<Answer> sendMessage(CommandEnvelope command, Caller caller, JsonNode data) {
+    private Uni<Outcome> sendMessage(CommandEnvelope command, Caller caller, JsonNode data) {
         if (!(data instanceof ObjectNode object)) {
             throw ApiException.invalid("data", "must be an object");
         }
@@ -124,38 +122,42 @@ public class CommandHandler {
         UUID id = input.id(conversationId.asText());
         var message = input.message(read(body, SendMessageRequest.class));
         return guard(command, caller, data, () -> chat.send(caller, id, message, Deadline.NONE)
-                .map(turn -> answers.json(201, Map.of(), TurnView.of(turn))));
+                .map(turn -> answered(TurnView.of(turn))));
     }
 
-    private Uni<Answer> guard(CommandEnvelope command, Caller caller, JsonNode data,
-            java.util.function.Supplier<Uni<Answer>> work) {
+    private Uni<Outcome> guard(CommandEnvelope command, Caller caller, JsonNode data, Supplier<Uni<Outcome>> work) {
         IdempotentRequest request = idempotency.command(caller, command.commandId(), command.commandType(), data);
-        return idempotency.guard(Optional.of(request), work, answers.problems(command.commandType()));
+        return idempotency.guard(Optional.of(request), work, command.commandType());
+    }
+
+    /** What a command made, kept as its view like a REST answer; a command has no URI of its own to name. */
+    private Outcome answered(Object view) {
+        return new Outcome.Answered(json.valueToTree(view).toString(), null);
     }
 
     /**
-     * A recorded or fresh answer: success, or a failure of the work itself. A turn whose LLM call failed is done
+     * A recorded or fresh outcome: success, or a failure of the work itself. A turn whose LLM call failed is done
      * (its failed reply and reply-failed event are stored); a refusal by validation or a missing conversation is
      * permanent; the rest may pass.
      */
-    private Answer outcome(Answer answer) {
-        if (!(answer instanceof Answer.Whole whole) || whole.status() < 400) {
-            return answer;
+    private static void settle(Outcome outcome) {
+        switch (outcome) {
+            case Outcome.Replayed replayed -> settle(replayed.recorded());
+            case Outcome.Refused refused when !refused.code().name().startsWith("llm_") -> throw failure(
+                    refused.code(), refused.detail());
+            default -> {
+            }
         }
-        String code = problemCode(whole.body());
-        if (code.startsWith("llm_")) {
-            return answer;
-        }
-        if (PASSING.contains(code)) {
-            throw CommandFailure.passing(code, problemDetail(whole.body()));
-        }
-        throw CommandFailure.permanent(code, problemDetail(whole.body()));
+    }
+
+    private static CommandFailure failure(ErrorCode code, String detail) {
+        return PASSING.contains(code) ? CommandFailure.passing(code.name(), detail)
+                : CommandFailure.permanent(code.name(), detail);
     }
 
     private static CommandFailure classify(Throwable failure) {
         if (failure instanceof ApiException api) {
-            return PASSING.contains(api.code().name()) ? CommandFailure.passing(api.code().name(), api.getMessage())
-                    : CommandFailure.permanent(api.code().name(), api.getMessage());
+            return failure(api.code(), api.getMessage());
         }
         if (DatabaseUnavailable.test(failure)) {
             return CommandFailure.passing(ErrorCode.database_unavailable.name(), failure.getMessage());
@@ -168,23 +170,6 @@ public class CommandHandler {
             return json.treeToValue(data, type);
         } catch (JsonProcessingException e) {
             throw CommandFailure.permanent(ErrorCode.validation_failed.name(), "Invalid data: " + e.getOriginalMessage());
-        }
-    }
-
-    private String problemCode(String body) {
-        return problemField(body, "code");
-    }
-
-    private String problemDetail(String body) {
-        return problemField(body, "detail");
-    }
-
-    private String problemField(String body, String field) {
-        try {
-            JsonNode value = json.readTree(body).get(field);
-            return value == null ? "" : value.asText();
-        } catch (JsonProcessingException e) {
-            return "";
         }
     }
 }

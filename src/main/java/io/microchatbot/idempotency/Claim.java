@@ -9,7 +9,7 @@ sealed interface Claim {
     record Acquired(IdempotentRequest request, UUID owner) implements Claim {
     }
 
-    /** The key is in use: {@code response} is null while the request holding it is still running. */
-    record Existing(Fingerprint fingerprint, Answer.Whole response) implements Claim {
+    /** The key is in use: {@code recorded} is null while the request holding it is still running. */
+    record Existing(Fingerprint fingerprint, Outcome.Recorded recorded) implements Claim {
     }
 }

@@ -3,11 +3,9 @@ package io.microchatbot.idempotency;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.HttpHeaders;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,9 +15,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.microchatbot.Detached;
 import io.microchatbot.config.ChatbotConfig;
+import io.microchatbot.correlation.CorrelationId;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
+import io.microchatbot.problem.Failures;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 
@@ -43,15 +43,14 @@ public class Idempotency {
     }
 
     /**
-     * The request's key and fingerprint, or empty when it sends no key; 400 validation_failed for a malformed key.
-     * The fingerprint covers the method, the path, the media type of the answer and the body as parsed, with
+     * The request's key and fingerprint, or empty when it sends no key. The fingerprint covers the method, the path, the media
+     * type of the answer and the body as parsed, with
      * object keys sorted and absent top-level fields equal to null ones, so that reformatting does not matter.
      */
-    public Optional<IdempotentRequest> request(HttpHeaders headers, Caller caller, String method, String path,
-            String answeredAs, Object body) {
-        return IdempotencyKey.from(headers)
-                .map(key -> new IdempotentRequest(caller, key,
-                        Fingerprint.of(method, path, answeredAs, canonical(body))));
+    public Optional<IdempotentRequest> request(Optional<IdempotencyKey> key, Caller caller, String method,
+            String path, String answeredAs, Object body) {
+        return key.map(value -> new IdempotentRequest(caller, value,
+                Fingerprint.of(method, path, answeredAs, canonical(body))));
     }
 
     /**
@@ -64,54 +63,58 @@ public class Idempotency {
     }
 
     /**
-     * Runs {@code work} when the key is new (or expired, or abandoned by a dead pod), recording its answer;
-     * failures of the work are recorded as the problems {@code problem} makes of them, except
-     * {@code conversation_busy} and {@code overloaded}, which free the key. With a key already used, answers without running
-     * anything:
-     * the recorded answer marked {@code Idempotent-Replayed: true}, 409 request_in_progress while the first request
-     * runs, 422 idempotency_key_reused when the fingerprint differs. Once started, the work and its record run to
-     * their end even if the caller hangs up.
+     * Runs {@code work} when the key is new (or expired, or abandoned by a dead pod), recording its outcome;
+     * failures of the work are recorded as the problems they are answered with ({@link Failures#describe}, about
+     * {@code instance}), except {@code conversation_busy} and {@code overloaded}, which free the key. With a key
+     * already used, answers without running anything: the recorded outcome as {@link Outcome.Replayed}, 409
+     * request_in_progress while the first request runs, 422 idempotency_key_reused when the fingerprint differs.
+     * Once started, the work and its record run to their end even if the caller hangs up. Without a key, failures
+     * of the work are failures of the returned Uni, as if this did not exist.
      */
-    public Uni<Answer> guard(Optional<IdempotentRequest> request, Supplier<Uni<Answer>> work,
-            Function<Throwable, Answer.Whole> problem) {
+    public Uni<Outcome> guard(Optional<IdempotentRequest> request, Supplier<Uni<Outcome>> work, String instance) {
         if (request.isEmpty()) {
             return work.get();
         }
+        String correlationId = CorrelationId.current();
         return store.claim(request.get())
                 .chain(claim -> switch (claim) {
-                    case Claim.Acquired acquired -> run(acquired, work, problem);
-                    case Claim.Existing existing -> Uni.createFrom().item(() -> answer(request.get(), existing));
+                    case Claim.Acquired acquired -> run(acquired, work, instance, correlationId);
+                    case Claim.Existing existing -> Uni.createFrom().item(() -> replay(request.get(), existing));
                 });
     }
 
-    private Uni<Answer> run(Claim.Acquired claim, Supplier<Uni<Answer>> work,
-            Function<Throwable, Answer.Whole> problem) {
-        Uni<Answer> execution = Uni.createFrom().deferred(work::get)
+    private Uni<Outcome> run(Claim.Acquired claim, Supplier<Uni<Outcome>> work, String instance,
+            String correlationId) {
+        Uni<Outcome> execution = Uni.createFrom().deferred(work::get)
                 .onFailure(Idempotency::notRecorded).call(() -> store.release(claim))
-                .onFailure(failure -> !notRecorded(failure)).recoverWithItem(problem)
-                .chain(answer -> record(claim, answer));
+                .onFailure(failure -> !notRecorded(failure))
+                .recoverWithItem(failure -> Outcome.Refused.of(Failures.describe(failure), instance, correlationId))
+                .chain(outcome -> record(claim, outcome));
         return Detached.run(execution, Idempotency::abandon);
     }
 
-    /** A whole answer is recorded before it is sent; a stream when it ends. */
-    private Uni<Answer> record(Claim.Acquired claim, Answer answer) {
-        return switch (answer) {
-            case Answer.Whole whole -> store.complete(claim, whole).replaceWith(whole);
-            case Answer.Streamed streamed -> Uni.createFrom().item(new RecordedStream(store, claim, streamed).answer());
+    /** A complete outcome is recorded before it is answered; a stream when it ends. */
+    private Uni<Outcome> record(Claim.Acquired claim, Outcome outcome) {
+        return switch (outcome) {
+            case Outcome.Recorded recorded -> store.complete(claim, recorded).replaceWith(recorded);
+            case Outcome.Streaming streaming -> Uni.createFrom()
+                    .item(new RecordedStream(store, claim, streaming).outcome());
+            case Outcome.Replayed replayed -> throw new IllegalStateException("Work cannot answer a replay");
         };
     }
 
-    private Answer answer(IdempotentRequest request, Claim.Existing existing) {
+    private Outcome replay(IdempotentRequest request, Claim.Existing existing) {
         if (!existing.fingerprint().equals(request.fingerprint())) {
             throw new ApiException(ErrorCode.idempotency_key_reused, "This Idempotency-Key was already used for"
                     + " another request (different method, path, body or answer format); use a new key");
         }
-        if (existing.response() == null) {
+        if (existing.recorded() == null) {
             throw new ApiException(ErrorCode.request_in_progress, "A request with this Idempotency-Key is still"
                     + " running; send it again later to get its response", config.inProgressRetryAfterSeconds());
         }
-        Log.debugf("Replaying the recorded response of an Idempotency-Key (%d)", existing.response().status());
-        return existing.response().replayed();
+        Log.debugf("Replaying the recorded outcome of an Idempotency-Key (%s)",
+                existing.recorded().getClass().getSimpleName());
+        return new Outcome.Replayed(existing.recorded());
     }
 
     /**
@@ -127,9 +130,9 @@ public class Idempotency {
      * The caller cancelling stops waiting for the execution, not the execution. A stream whose caller left before
      * it started is cancelled at once, so that the turn stores its reply and the record is completed.
      */
-    private static void abandon(Answer answer) {
-        if (answer instanceof Answer.Streamed streamed) {
-            streamed.events().subscribe().with(subscription -> subscription.cancel(), item -> {
+    private static void abandon(Outcome outcome) {
+        if (outcome instanceof Outcome.Streaming streaming) {
+            streaming.events().subscribe().with(subscription -> subscription.cancel(), item -> {
             }, failure -> {
             }, () -> {
             });

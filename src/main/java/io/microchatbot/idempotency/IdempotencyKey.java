@@ -3,8 +3,6 @@ package io.microchatbot.idempotency;
 import java.util.List;
 import java.util.Optional;
 
-import jakarta.ws.rs.core.HttpHeaders;
-
 import io.microchatbot.problem.ApiException;
 
 /**
@@ -22,9 +20,11 @@ public record IdempotencyKey(String value) {
         }
     }
 
-    /** The key the request carries; empty without one; 400 validation_failed when malformed or sent twice. */
-    public static Optional<IdempotencyKey> from(HttpHeaders headers) {
-        List<String> values = headers.getRequestHeader(HEADER);
+    /**
+     * The key a request carries, from the values of its header (or metadata entry); empty without one; 400
+     * validation_failed when malformed or sent twice.
+     */
+    public static Optional<IdempotencyKey> from(List<String> values) {
         if (values == null || values.isEmpty()) {
             return Optional.empty();
         }

@@ -1,20 +1,16 @@
 package io.microchatbot.idempotency;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.microchatbot.config.ChatbotConfig;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -36,19 +32,18 @@ public class IdempotencyStore {
             VALUES ($1, $2, $3, $4, 'in_progress', $5, now() + $6::text::interval, now(), now() + $7::text::interval)
             ON CONFLICT (tenant_id, user_id, idempotency_key) DO UPDATE
                SET fingerprint = EXCLUDED.fingerprint, status = 'in_progress', owner = EXCLUDED.owner,
-                   locked_until = EXCLUDED.locked_until, response_status = NULL, response_headers = NULL,
-                   response_body = NULL, created_at = EXCLUDED.created_at, completed_at = NULL,
-                   expires_at = EXCLUDED.expires_at
+                   locked_until = EXCLUDED.locked_until, outcome = NULL, created_at = EXCLUDED.created_at,
+                   completed_at = NULL, expires_at = EXCLUDED.expires_at
              WHERE k.expires_at <= now()
                 OR (k.status = 'in_progress' AND k.locked_until <= now() AND k.fingerprint = EXCLUDED.fingerprint)
             RETURNING owner""";
     private static final String FIND = """
-            SELECT fingerprint, status, response_status, response_headers, response_body FROM idempotency_keys
+            SELECT fingerprint, status, outcome::text AS outcome FROM idempotency_keys
              WHERE tenant_id = $1 AND user_id = $2 AND idempotency_key = $3 AND expires_at > now()""";
     private static final String COMPLETE = """
             UPDATE idempotency_keys
                SET status = 'completed', locked_until = NULL, completed_at = now(),
-                   response_status = $5, response_headers = $6, response_body = $7
+                   outcome = $5::text::jsonb
              WHERE tenant_id = $1 AND user_id = $2 AND idempotency_key = $3 AND owner = $4
                AND status = 'in_progress'""";
     private static final String RELEASE = """
@@ -64,10 +59,12 @@ public class IdempotencyStore {
     private static final int CLAIM_ATTEMPTS = 3;
 
     private final Pool pool;
+    private final ObjectMapper json;
     private final ChatbotConfig.Idempotency config;
 
-    IdempotencyStore(Pool pool, ChatbotConfig config) {
+    IdempotencyStore(Pool pool, ObjectMapper json, ChatbotConfig config) {
         this.pool = pool;
+        this.json = json;
         this.config = config.idempotency();
     }
 
@@ -99,34 +96,34 @@ public class IdempotencyStore {
                 .map(rows -> rows.size() == 0 ? null : existing(rows.iterator().next()));
     }
 
-    private static Claim existing(Row row) {
+    private Claim existing(Row row) {
         Fingerprint fingerprint = new Fingerprint(row.getString("fingerprint"));
         if (!"completed".equals(row.getString("status"))) {
             return new Claim.Existing(fingerprint, null);
         }
-        return new Claim.Existing(fingerprint, new Answer.Whole(row.getInteger("response_status"),
-                headers(row.getJsonObject("response_headers")),
-                new String(row.getBuffer("response_body").getBytes(), StandardCharsets.UTF_8)));
+        try {
+            return new Claim.Existing(fingerprint, json.readValue(row.getString("outcome"), Outcome.Recorded.class));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A recorded outcome cannot be read", e);
+        }
     }
 
     /**
-     * Records the response of the request holding the key. Never fails: a response that cannot be recorded is
+     * Records the outcome of the request holding the key. Never fails: an outcome that cannot be recorded is
      * logged, and the key stays in progress until its lease ends, when a retry runs the request again.
      */
-    Uni<Void> complete(Claim.Acquired claim, Answer.Whole response) {
-        Tuple values = key(claim.request())
+    Uni<Void> complete(Claim.Acquired claim, Outcome.Recorded outcome) {
+        return Uni.createFrom().item(() -> key(claim.request())
                 .addUUID(claim.owner())
-                .addInteger(response.status())
-                .addJsonObject(json(response.headers()))
-                .addBuffer(Buffer.buffer(response.body().getBytes(StandardCharsets.UTF_8)));
-        return pool.preparedQuery(COMPLETE).execute(values)
+                .addString(write(outcome)))
+                .chain(values -> pool.preparedQuery(COMPLETE).execute(values))
                 .invoke(rows -> {
                     if (rows.rowCount() == 0) {
                         Log.warnf("Idempotency key of %s was taken over before its response was recorded",
                                 claim.request().caller());
                     }
                 })
-                .onFailure().invoke(failure -> Log.warn("Could not record the response of an idempotent request;"
+                .onFailure().invoke(failure -> Log.warn("Could not record the outcome of an idempotent request;"
                         + " its key stays in progress until its lease ends", failure))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
@@ -158,17 +155,12 @@ public class IdempotencyStore {
         return duration.toMillis() + " milliseconds";
     }
 
-    private static JsonObject json(Map<String, List<String>> headers) {
-        JsonObject json = new JsonObject();
-        headers.forEach((name, values) -> json.put(name, new JsonArray(List.copyOf(values))));
-        return json;
-    }
-
-    private static Map<String, List<String>> headers(JsonObject json) {
-        Map<String, List<String>> headers = new LinkedHashMap<>();
-        json.forEach(entry -> headers.put(entry.getKey(), ((JsonArray) entry.getValue()).stream()
-                .map(String::valueOf)
-                .toList()));
-        return Map.copyOf(headers);
+    /** As its sealed type, so that the record says which kind of outcome it is. */
+    private String write(Outcome.Recorded outcome) {
+        try {
+            return json.writerFor(Outcome.Recorded.class).writeValueAsString(outcome);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("An outcome cannot be recorded", e);
+        }
     }
 }

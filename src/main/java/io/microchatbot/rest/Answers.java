@@ -3,28 +3,30 @@ package io.microchatbot.rest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
+
+import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.microchatbot.correlation.CorrelationId;
-import io.microchatbot.idempotency.Answer;
-import io.microchatbot.problem.ApiException;
+import io.microchatbot.idempotency.Outcome;
 import io.microchatbot.problem.Problem;
+import io.smallrye.mutiny.Multi;
 
 /**
- * Writes the answers of the idempotent writes as the bytes that are both sent and recorded for replays: JSON
- * bodies and problems serialized here with the application's ObjectMapper, exactly as the mappers would.
+ * Writes the outcomes of the idempotent writes as HTTP: the one place where an outcome becomes a status, headers
+ * and a body. Views are serialised with the application's ObjectMapper, exactly as the resources would, so that
+ * the bytes of a replay are the bytes of the first answer.
  */
 @ApplicationScoped
 public class Answers {
 
+    /** Header that marks a replayed response. */
+    static final String REPLAYED_HEADER = "Idempotent-Replayed";
     static final String JSON = MediaType.APPLICATION_JSON + ";charset=UTF-8";
 
     private final ObjectMapper json;
@@ -33,50 +35,57 @@ public class Answers {
         this.json = json;
     }
 
-    /** A JSON answer with the given status and headers besides Content-Type. */
-    public Answer.Whole json(int status, Map<String, List<String>> headers, Object value) {
-        Map<String, List<String>> all = new LinkedHashMap<>(headers);
-        all.put("Content-Type", List.of(JSON));
-        return new Answer.Whole(status, Map.copyOf(all), write(value));
-    }
-
-    /**
-     * Turns failures of this request's work into problems like {@link ProblemMappers} does. The instance and the
-     * correlation id are read now, on the request.
-     */
-    Function<Throwable, Answer.Whole> problems(UriInfo uri) {
-        return problems(uri.getPath());
-    }
-
-    /** As {@link #problems(UriInfo)}, for work that did not come over HTTP (the instance names what it was). */
-    public Function<Throwable, Answer.Whole> problems(String instance) {
-        String correlationId = CorrelationId.current();
-        return failure -> problem(ProblemMappers.describe(failure), instance, correlationId);
-    }
-
-    private Answer.Whole problem(ApiException e, String instance, String correlationId) {
-        Map<String, List<String>> headers = new LinkedHashMap<>();
-        headers.put("Content-Type", List.of(Problem.MEDIA_TYPE));
-        e.retryAfterSeconds().ifPresent(seconds -> headers.put("Retry-After", List.of(String.valueOf(seconds))));
-        return new Answer.Whole(e.code().status(), Map.copyOf(headers),
-                write(Problem.of(e, instance, correlationId)));
-    }
-
-    /** A whole answer as a JAX-RS response, for resources that do not stream. */
-    static Response response(Answer answer) {
-        if (!(answer instanceof Answer.Whole whole)) {
-            throw new IllegalStateException("Only a whole answer is a plain response");
+    /** A view as the text an {@link Outcome.Answered} keeps. */
+    String view(Object view) {
+        try {
+            return json.writeValueAsString(view);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot encode an answer", e);
         }
-        Response.ResponseBuilder response = Response.status(whole.status()).entity(whole.body());
-        whole.headers().forEach((name, values) -> values.forEach(value -> response.header(name, value)));
+    }
+
+    /** A whole outcome as a JAX-RS response, for resources that do not stream. */
+    Response response(Outcome outcome) {
+        HttpAnswer answer = http(outcome);
+        Response.ResponseBuilder response = Response.status(answer.status()).entity(answer.body());
+        answer.headers().forEach((name, values) -> values.forEach(value -> response.header(name, value)));
         return response.build();
     }
 
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Cannot encode an answer", e);
+    /** Any outcome, a stream included, as the parts {@code RestMulti} writes. */
+    HttpAnswer http(Outcome outcome) {
+        return switch (outcome) {
+            case Outcome.Answered answered -> new HttpAnswer(RestResponse.StatusCode.CREATED,
+                    answered.location() == null ? Map.of("Content-Type", List.of(JSON))
+                            : Map.of("Content-Type", List.of(JSON), "Location", List.of(answered.location())),
+                    Multi.createFrom().item(answered.view()), answered.view());
+            case Outcome.Refused refused -> problem(refused);
+            case Outcome.Transcript transcript -> new HttpAnswer(RestResponse.StatusCode.OK,
+                    TurnRepresentation.EVENT_STREAM_HEADERS, Multi.createFrom().item(transcript.events()),
+                    transcript.events());
+            case Outcome.Streaming streaming -> new HttpAnswer(RestResponse.StatusCode.OK,
+                    TurnRepresentation.EVENT_STREAM_HEADERS, streaming.events(), null);
+            case Outcome.Replayed replayed -> http(replayed.recorded()).replayed();
+        };
+    }
+
+    private HttpAnswer problem(Outcome.Refused refused) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", List.of(Problem.MEDIA_TYPE));
+        if (refused.retryAfterSeconds() != null) {
+            headers.put("Retry-After", List.of(String.valueOf(refused.retryAfterSeconds())));
+        }
+        String body = view(Problem.of(refused.problem(), refused.instance(), refused.correlationId()));
+        return new HttpAnswer(refused.code().status(), Map.copyOf(headers), Multi.createFrom().item(body), body);
+    }
+
+    /** Status, headers and body of an outcome; {@code body} is null while a stream is still being produced. */
+    record HttpAnswer(int status, Map<String, List<String>> headers, Multi<String> chunks, String body) {
+
+        HttpAnswer replayed() {
+            Map<String, List<String>> marked = new LinkedHashMap<>(headers);
+            marked.put(REPLAYED_HEADER, List.of("true"));
+            return new HttpAnswer(status, Map.copyOf(marked), chunks, body);
         }
     }
 }

@@ -1,8 +1,5 @@
 package io.microchatbot.rest;
 
-import java.util.List;
-import java.util.Map;
-
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -28,9 +25,9 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.microchatbot.idempotency.Answer;
 import io.microchatbot.idempotency.Idempotency;
 import io.microchatbot.idempotency.IdempotencyKey;
+import io.microchatbot.idempotency.Outcome;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.rest.api.ConversationPageView;
 import io.microchatbot.rest.api.ConversationView;
@@ -70,17 +67,18 @@ public class ConversationResource {
     public Uni<Response> create(CreateConversationRequest body, HttpHeaders headers, UriInfo uri) {
         var caller = callers.get();
         var request = input.conversation(body);
-        var idempotent = idempotency.request(headers, caller, "POST", "/api/v1/conversations",
+        var key = IdempotencyKey.from(headers.getRequestHeader(IdempotencyKey.HEADER));
+        var idempotent = idempotency.request(key, caller, "POST", "/api/v1/conversations",
                 MediaType.APPLICATION_JSON, body);
-        return idempotency.guard(idempotent, () -> open(caller, request, uri), answers.problems(uri))
-                .map(Answers::response);
+        return idempotency.guard(idempotent, () -> open(caller, request, uri), uri.getPath())
+                .map(answers::response);
     }
 
-    private Uni<Answer> open(Caller caller, NewConversation request, UriInfo uri) {
+    private Uni<Outcome> open(Caller caller, NewConversation request, UriInfo uri) {
         return conversations.create(caller, request)
                 .map(ConversationView::of)
-                .map(view -> answers.json(201, Map.of("Location", List.of(uri.getBaseUriBuilder()
-                        .path("api/v1/conversations/{id}").build(view.id()).toString())), view));
+                .map(view -> new Outcome.Answered(answers.view(view), uri.getBaseUriBuilder()
+                        .path("api/v1/conversations/{id}").build(view.id()).toString()));
     }
 
     @GET

@@ -23,9 +23,9 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import io.microchatbot.Deadline;
-import io.microchatbot.idempotency.Answer;
 import io.microchatbot.idempotency.Idempotency;
 import io.microchatbot.idempotency.IdempotencyKey;
+import io.microchatbot.idempotency.Outcome;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.ratelimit.TurnRequest;
 import io.microchatbot.rest.api.MessagePageView;
@@ -91,30 +91,31 @@ public class MessageResource {
         var deadline = CallerDeadline.from(headers);
         boolean streamed = representation.streamed(routing, body);
         String path = "/api/v1/conversations/" + conversationId + "/messages";
-        var idempotent = idempotency.request(headers, caller, "POST", path,
+        var key = IdempotencyKey.from(headers.getRequestHeader(IdempotencyKey.HEADER));
+        var idempotent = idempotency.request(key, caller, "POST", path,
                 streamed ? MediaType.SERVER_SENT_EVENTS : MediaType.APPLICATION_JSON, body);
-        Uni<Answer> answer = idempotency.guard(idempotent,
+        Uni<Answers.HttpAnswer> answer = idempotency.guard(idempotent,
                 () -> streamed ? streamedTurn(caller, conversationId, message, deadline, path)
                         : jsonTurn(caller, conversationId, message, deadline, uri),
-                answers.problems(uri));
-        return RestMulti.fromUniResponse(answer, Answer::chunks, Answer::headers, Answer::status);
+                uri.getPath())
+                .map(answers::http);
+        return RestMulti.fromUniResponse(answer, Answers.HttpAnswer::chunks, Answers.HttpAnswer::headers,
+                Answers.HttpAnswer::status);
     }
 
-    private Uni<Answer> streamedTurn(Caller caller, UUID conversationId, UserInput message, Deadline deadline,
+    private Uni<Outcome> streamedTurn(Caller caller, UUID conversationId, UserInput message, Deadline deadline,
             String path) {
         return chat.stream(caller, conversationId, message, deadline)
-                .map(turn -> new Answer.Streamed(200, TurnRepresentation.EVENT_STREAM_HEADERS,
-                        events.events(path, turn)));
+                .map(turn -> new Outcome.Streaming(events.events(path, turn)));
     }
 
-    private Uni<Answer> jsonTurn(Caller caller, UUID conversationId, UserInput message, Deadline deadline,
+    private Uni<Outcome> jsonTurn(Caller caller, UUID conversationId, UserInput message, Deadline deadline,
             UriInfo uri) {
         return chat.send(caller, conversationId, message, deadline)
                 .map(TurnView::of)
-                .map(view -> new Answer.Whole(201, TurnRepresentation.jsonHeaders(uri.getBaseUriBuilder()
+                .map(view -> new Outcome.Answered(answers.view(view), uri.getBaseUriBuilder()
                         .path("api/v1/conversations/{conversation}/messages/{message}")
-                        .build(conversationId, view.assistant_message().id()).toString()),
-                        representation.json(view)));
+                        .build(conversationId, view.assistant_message().id()).toString()));
     }
 
     @GET

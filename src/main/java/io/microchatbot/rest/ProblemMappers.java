@@ -13,9 +13,9 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import io.microchatbot.correlation.CorrelationId;
-import io.microchatbot.database.DatabaseUnavailable;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
+import io.microchatbot.problem.Failures;
 import io.microchatbot.problem.Problem;
 import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationFailedException;
@@ -23,11 +23,9 @@ import io.quarkus.security.AuthenticationFailedException;
 /** Every failure leaves as an RFC 9457 problem with a stable code; stack traces stay in the log. */
 public class ProblemMappers {
 
-    private static final int DATABASE_RETRY_AFTER_SECONDS = 2;
-
     @ServerExceptionMapper
     public Response api(ApiException e, UriInfo uri) {
-        return respond(describe(e), uri);
+        return respond(Failures.describe(e), uri);
     }
 
     /** A token or API key that is invalid, expired, revoked, or signed by a key we do not trust. */
@@ -82,28 +80,7 @@ public class ProblemMappers {
     /** A bug: the caller gets a problem with the correlation id to report, the log gets the stack trace. */
     @ServerExceptionMapper
     public Response unexpected(Throwable e, UriInfo uri) {
-        return respond(describe(e), uri);
-    }
-
-    /**
-     * The problem a failure of the work behind a request is answered with, logged as the mappers log it: shared
-     * with the idempotent writes, which record that problem as their answer.
-     */
-    static ApiException describe(Throwable e) {
-        if (e instanceof ApiException api) {
-            if (api.code().status() >= 500) {
-                Log.warnf("%s: %s", api.code(), api.getMessage());
-            }
-            return api;
-        }
-        if (DatabaseUnavailable.test(e)) {
-            Log.warnf("Database unreachable: %s", e.getMessage());
-            return new ApiException(ErrorCode.database_unavailable, "The database is unreachable; retry shortly",
-                    DATABASE_RETRY_AFTER_SECONDS);
-        }
-        Log.error("Unhandled failure", e);
-        return new ApiException(ErrorCode.internal_error,
-                "The request failed; see the service log with this correlation id");
+        return respond(Failures.describe(e), uri);
     }
 
     static ApiException fromJackson(JsonProcessingException e) {

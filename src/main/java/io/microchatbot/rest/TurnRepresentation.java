@@ -9,13 +9,9 @@ import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.rest.api.SendMessageRequest;
-import io.microchatbot.rest.api.TurnView;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -41,12 +37,6 @@ public class TurnRepresentation {
             "Content-Type", List.of("text/event-stream;charset=UTF-8"),
             "Cache-Control", List.of("no-cache"),
             "X-Accel-Buffering", List.of("no"));
-
-    private final ObjectMapper json;
-
-    TurnRepresentation(ObjectMapper json) {
-        this.json = json;
-    }
 
     void install(@Observes Router router) {
         router.postWithRegex(TURN_PATH).order(-1).handler(context -> {
@@ -86,19 +76,4 @@ public class TurnRepresentation {
             throw new ApiException(ErrorCode.not_acceptable, "The Accept header cannot be parsed");
         }
     }
-
-    static Map<String, List<String>> jsonHeaders(String location) {
-        return Map.of(
-                "Content-Type", List.of(MediaType.APPLICATION_JSON + ";charset=UTF-8"),
-                "Location", List.of(location));
-    }
-
-    String json(TurnView view) {
-        try {
-            return json.writeValueAsString(view);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Cannot encode a turn", e);
-        }
-    }
-
 }

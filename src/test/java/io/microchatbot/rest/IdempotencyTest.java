@@ -433,8 +433,8 @@ class IdempotencyTest {
         String key = newKey();
         String content = "pod died " + UUID.randomUUID();
         turn(user, id, key, content).then().statusCode(201);
-        String abandon = "update idempotency_keys set status = 'in_progress', response_status = null,"
-                + " response_headers = null, response_body = null, completed_at = null, locked_until = now() + %s"
+        String abandon = "update idempotency_keys set status = 'in_progress', outcome = null,"
+                + " completed_at = null, locked_until = now() + %s"
                 + " where user_id = '" + user + "'";
 
         Sql.execute(abandon.formatted("interval '1 minute'"));
