@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.microchatbot.Message;
 import io.microchatbot.cache.CacheMetrics.Result;
-import io.microchatbot.config.ChatbotConfig;
+import io.microchatbot.llm.LlmConfig;
 import io.microchatbot.redis.BoundedRedis;
 import io.microchatbot.redis.LuaScript;
 import io.microchatbot.redis.Pipelined;
@@ -50,12 +50,12 @@ public class ContextCache {
     private final int maxMessages;
     private final String ttlMillis;
 
-    ContextCache(BoundedRedis redis, CacheMetrics metrics, ChatbotConfig config) {
+    ContextCache(BoundedRedis redis, CacheMetrics metrics, CacheConfig config, LlmConfig llm) {
         this.redis = redis;
         this.metrics = metrics;
-        this.enabled = config.cache().enabled();
-        this.maxMessages = config.llm().contextMaxMessages();
-        this.ttlMillis = Long.toString(config.cache().ttl().toMillis());
+        this.enabled = config.enabled();
+        this.maxMessages = llm.contextMaxMessages();
+        this.ttlMillis = Long.toString(config.ttl().toMillis());
     }
 
     /** Messages kept per conversation: as many as a turn's context reads. */

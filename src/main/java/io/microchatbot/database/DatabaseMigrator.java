@@ -17,7 +17,6 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.flywaydb.core.Flyway;
 
-import io.microchatbot.config.ChatbotConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 
@@ -32,13 +31,13 @@ public class DatabaseMigrator {
     private static final Pattern JDBC_URL = Pattern.compile("(jdbc:postgresql://[^/]+/)([^?]+)(\\?.*)?");
 
     private final Flyway flyway;
-    private final ChatbotConfig config;
+    private final DatabaseConfig config;
     private final String jdbcUrl;
     private final String username;
     private final Optional<String> password;
     private volatile String schemaVersion;
 
-    DatabaseMigrator(Flyway flyway, ChatbotConfig config,
+    DatabaseMigrator(Flyway flyway, DatabaseConfig config,
             @ConfigProperty(name = "quarkus.datasource.jdbc.url") String jdbcUrl,
             @ConfigProperty(name = "quarkus.datasource.username") String username,
             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
@@ -50,7 +49,7 @@ public class DatabaseMigrator {
     }
 
     void migrate(@Observes @Priority(1) StartupEvent start) throws SQLException {
-        if (config.database().createIfMissing()) {
+        if (config.createIfMissing()) {
             createIfMissing();
         }
         var result = flyway.migrate();

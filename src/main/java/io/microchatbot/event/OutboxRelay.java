@@ -14,7 +14,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.database.DatabaseUnavailable;
 import io.microchatbot.redis.BoundedRedis;
 import io.microchatbot.redis.RedisUnavailable;
@@ -59,17 +58,17 @@ public class OutboxRelay {
 
     private final Pool pool;
     private final BoundedRedis redis;
-    private final ChatbotConfig.Events config;
+    private final EventsConfig config;
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicLong pausedUntil = new AtomicLong(System.nanoTime());
     private volatile double lagSeconds;
     private volatile Vertx vertx;
     private volatile long timer;
 
-    OutboxRelay(Pool pool, BoundedRedis redis, ChatbotConfig config, MeterRegistry registry) {
+    OutboxRelay(Pool pool, BoundedRedis redis, EventsConfig config, MeterRegistry registry) {
         this.pool = pool;
         this.redis = redis;
-        this.config = config.events();
+        this.config = config;
         Gauge.builder("chatbot.outbox.lag.seconds", () -> lagSeconds)
                 .description("Age of the oldest event not yet published when the relay last looked (0: none waiting)")
                 .register(registry);

@@ -7,7 +7,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-import io.microchatbot.config.ChatbotConfig;
+import io.microchatbot.llm.LlmConfig;
 import io.microchatbot.llm.OfflineProvider;
 import io.microchatbot.llm.ResilientLlm;
 
@@ -22,9 +22,9 @@ import io.microchatbot.llm.ResilientLlm;
 public class LlmProviderHealthCheck implements HealthCheck {
 
     private final ResilientLlm llm;
-    private final ChatbotConfig config;
+    private final LlmConfig config;
 
-    LlmProviderHealthCheck(ResilientLlm llm, ChatbotConfig config) {
+    LlmProviderHealthCheck(ResilientLlm llm, LlmConfig config) {
         this.llm = llm;
         this.config = config;
     }
@@ -34,7 +34,7 @@ public class LlmProviderHealthCheck implements HealthCheck {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("llm")
                 .up()
                 .withData("provider", llm.providerName())
-                .withData("model", config.llm().model())
+                .withData("model", config.model())
                 .withData("mode", OfflineProvider.NAME.equals(llm.providerName()) ? "offline" : "remote");
         llm.circuitStates().forEach((target, state) -> response.withData("circuit." + target,
                 state.name().toLowerCase()));

@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.microchatbot.Detached;
-import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.correlation.CorrelationId;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.problem.ApiException;
@@ -34,12 +33,12 @@ public class Idempotency {
 
     private final IdempotencyStore store;
     private final ObjectMapper json;
-    private final ChatbotConfig.Idempotency config;
+    private final IdempotencyConfig config;
 
-    Idempotency(IdempotencyStore store, ObjectMapper json, ChatbotConfig config) {
+    Idempotency(IdempotencyStore store, ObjectMapper json, IdempotencyConfig config) {
         this.store = store;
         this.json = json;
-        this.config = config.idempotency();
+        this.config = config;
     }
 
     /**

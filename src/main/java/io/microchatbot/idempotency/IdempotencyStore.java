@@ -8,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.microchatbot.config.ChatbotConfig;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -60,12 +59,12 @@ public class IdempotencyStore {
 
     private final Pool pool;
     private final ObjectMapper json;
-    private final ChatbotConfig.Idempotency config;
+    private final IdempotencyConfig config;
 
-    IdempotencyStore(Pool pool, ObjectMapper json, ChatbotConfig config) {
+    IdempotencyStore(Pool pool, ObjectMapper json, IdempotencyConfig config) {
         this.pool = pool;
         this.json = json;
-        this.config = config.idempotency();
+        this.config = config;
     }
 
     /** Takes the key for this request, or tells who has it; committed before the request's work starts. */

@@ -9,8 +9,8 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.service.RunningTurns;
+import io.microchatbot.service.TurnConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
@@ -26,11 +26,11 @@ public class ShutdownPhase {
 
     private final Duration delay;
     private final RunningTurns turns;
-    private final ChatbotConfig config;
+    private final TurnConfig config;
     private volatile Long drainsFromNanos;
 
     ShutdownPhase(@ConfigProperty(name = "quarkus.shutdown.delay") Optional<Duration> delay, RunningTurns turns,
-            ChatbotConfig config) {
+            TurnConfig config) {
         this.delay = delay.orElse(Duration.ZERO);
         this.turns = turns;
         this.config = config;
@@ -58,7 +58,7 @@ public class ShutdownPhase {
         if (running == 0) {
             return;
         }
-        Duration grace = config.turn().shutdownGrace();
+        Duration grace = config.shutdownGrace();
         Log.infof("Waiting up to %d ms for %d running turn(s) to store their replies", grace.toMillis(), running);
         if (!turns.awaitNone(grace)) {
             Log.warnf("%d turn(s) still running at shutdown; the turn recovery job will settle them once their"

@@ -15,7 +15,6 @@ import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.quarkus.logging.Log;
@@ -37,8 +36,8 @@ public class CursorCodec {
 
     private final SecretKeySpec key;
 
-    CursorCodec(ChatbotConfig config) {
-        byte[] secret = config.cursor().secret()
+    CursorCodec(CursorConfig config) {
+        byte[] secret = config.secret()
                 .filter(s -> !s.isBlank())
                 .map(s -> s.getBytes(StandardCharsets.UTF_8))
                 .orElseGet(() -> {

@@ -6,7 +6,6 @@ import java.util.OptionalLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.redis.BoundedRedis;
 import io.microchatbot.redis.Pipelined;
@@ -25,13 +24,13 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class RateLimiter {
 
-    private final ChatbotConfig.RateLimit config;
+    private final RateLimitConfig config;
     private final RedisBuckets redis;
     private final LocalBuckets local;
     private final MeterRegistry registry;
 
-    RateLimiter(ChatbotConfig config, BoundedRedis redis, LocalBuckets local, MeterRegistry registry) {
-        this.config = config.rateLimit();
+    RateLimiter(RateLimitConfig config, BoundedRedis redis, LocalBuckets local, MeterRegistry registry) {
+        this.config = config;
         this.redis = new RedisBuckets(redis::eval);
         this.local = local;
         this.registry = registry;

@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
@@ -17,6 +16,7 @@ import io.microchatbot.redis.LuaScript;
 import io.microchatbot.redis.Pipelined;
 import io.microchatbot.redis.RedisCall;
 import io.microchatbot.redis.Reply;
+import io.microchatbot.service.TurnConfig;
 import io.vertx.core.Vertx;
 
 /**
@@ -30,14 +30,16 @@ public class TurnSlots {
 
     private static final LuaScript SLOTS = LuaScript.load("turn-slots");
 
-    private final ChatbotConfig config;
+    private final RateLimitConfig config;
+    private final TurnConfig turns;
     private final BoundedRedis redis;
     private final RateLimiter limiter;
     private final Vertx vertx;
     private final Map<String, AtomicInteger> localRunning = new ConcurrentHashMap<>();
 
-    TurnSlots(ChatbotConfig config, BoundedRedis redis, RateLimiter limiter, Vertx vertx) {
+    TurnSlots(RateLimitConfig config, TurnConfig turns, BoundedRedis redis, RateLimiter limiter, Vertx vertx) {
         this.config = config;
+        this.turns = turns;
         this.redis = redis;
         this.limiter = limiter;
         this.vertx = vertx;
@@ -48,7 +50,7 @@ public class TurnSlots {
      * of the pipeline that opens the turn.
      */
     public Pipelined<TurnSlot> acquisition(Caller caller) {
-        ChatbotConfig.RateLimit limits = config.rateLimit();
+        RateLimitConfig limits = config;
         if (!limits.enabled()) {
             return Pipelined.known(TurnSlot.NONE);
         }
@@ -72,7 +74,7 @@ public class TurnSlots {
     }
 
     private TurnSlot held(String key, String turn) {
-        long every = Math.max(1000, config.rateLimit().turnLease().toMillis() / 3);
+        long every = Math.max(1000, config.turnLease().toMillis() / 3);
         long timer = vertx.setPeriodic(every, id -> redis.eval("turn-slot", SLOTS, List.of(key),
                 List.of("renew", turn, leaseMillis(), "0"))
                 .subscribe().with(renewed -> {
@@ -83,7 +85,7 @@ public class TurnSlots {
     }
 
     private TurnSlot acquireLocally(String key) {
-        int max = Math.max(1, config.rateLimit().maxConcurrentTurns() / config.rateLimit().replicas());
+        int max = Math.max(1, config.maxConcurrentTurns() / config.replicas());
         AtomicInteger running = localRunning.computeIfAbsent(key, k -> new AtomicInteger());
         if (running.incrementAndGet() > max) {
             running.decrementAndGet();
@@ -96,10 +98,10 @@ public class TurnSlots {
         limiter.rejected("concurrent_turns");
         throw new ApiException(ErrorCode.rate_limited, "This caller already has " + running
                 + " turns running, the most it may have at once; send this one when one of them is done",
-                config.turn().busyRetryAfterSeconds());
+                turns.busyRetryAfterSeconds());
     }
 
     private String leaseMillis() {
-        return Long.toString(config.rateLimit().turnLease().toMillis());
+        return Long.toString(config.turnLease().toMillis());
     }
 }

@@ -14,7 +14,6 @@ import jakarta.enterprise.util.TypeLiteral;
 
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
-import io.microchatbot.config.ChatbotConfig;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
@@ -49,18 +48,18 @@ public class BoundedRedis {
     private final Duration timeout;
     private final Guard guard;
 
-    BoundedRedis(Redis redis, RedisTrouble trouble, RedisRoundTrips roundTrips, ChatbotConfig config) {
+    BoundedRedis(Redis redis, RedisTrouble trouble, RedisRoundTrips roundTrips, RedisConfig config) {
         this.redis = redis;
         this.trouble = trouble;
         this.roundTrips = roundTrips;
-        this.timeout = config.redis().commandTimeout();
+        this.timeout = config.commandTimeout();
         this.guard = Guard.create()
                 .withDescription("redis")
                 .withCircuitBreaker()
                 .name(BREAKER)
                 .requestVolumeThreshold(10)
                 .failureRatio(0.5)
-                .delay(config.redis().pause().toMillis(), ChronoUnit.MILLIS)
+                .delay(config.pause().toMillis(), ChronoUnit.MILLIS)
                 .successThreshold(1)
                 .done()
                 .build();

@@ -4,7 +4,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.microchatbot.config.ChatbotConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -21,9 +20,9 @@ public class RedisTrouble {
     private final AtomicLong nextLogAt = new AtomicLong(System.nanoTime());
     private final AtomicLong suppressed = new AtomicLong();
 
-    RedisTrouble(MeterRegistry registry, ChatbotConfig config) {
+    RedisTrouble(MeterRegistry registry, RedisConfig config) {
         this.registry = registry;
-        this.intervalNanos = config.redis().errorLogInterval().toNanos();
+        this.intervalNanos = config.errorLogInterval().toNanos();
     }
 
     public void report(String operation, Throwable failure) {

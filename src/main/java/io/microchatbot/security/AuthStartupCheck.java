@@ -7,7 +7,6 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.microchatbot.config.ChatbotConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 
@@ -15,10 +14,10 @@ import io.quarkus.runtime.StartupEvent;
 @ApplicationScoped
 public class AuthStartupCheck {
 
-    void check(@Observes StartupEvent event, ChatbotConfig config,
+    void check(@Observes StartupEvent event, AuthConfig config,
             @ConfigProperty(name = "mp.jwt.verify.publickey.location") Optional<String> keys,
             @ConfigProperty(name = "mp.jwt.verify.issuer") Optional<String> issuer) {
-        if (config.auth().mode() == ChatbotConfig.AuthMode.none) {
+        if (config.mode() == AuthConfig.Mode.NONE) {
             Log.warn("CHATBOT_AUTH_MODE=none: callers are taken from X-User-ID / X-Tenant-ID as sent. Run this only"
                     + " behind a mesh that enforces mTLS and an authorization policy on who may call");
             return;

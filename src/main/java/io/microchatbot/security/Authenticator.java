@@ -9,7 +9,6 @@ import jakarta.json.JsonString;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.identity.CallerHeaders;
 import io.microchatbot.problem.ApiException;
@@ -36,16 +35,16 @@ public class Authenticator {
     static final String JWT_SERVICE = "jwt-service";
     static final String HEADERS = "headers";
 
-    private final ChatbotConfig.Auth config;
+    private final AuthConfig config;
     private final CurrentIdentityAssociation identities;
 
-    Authenticator(ChatbotConfig config, CurrentIdentityAssociation identities) {
-        this.config = config.auth();
+    Authenticator(AuthConfig config, CurrentIdentityAssociation identities) {
+        this.config = config;
         this.identities = identities;
     }
 
     public Uni<Access> authenticate(HttpServerRequest request) {
-        if (config.mode() == ChatbotConfig.AuthMode.none) {
+        if (config.mode() == AuthConfig.Mode.NONE) {
             return Uni.createFrom().item(() -> Access.of(CallerHeaders.of(request.getHeader(CallerHeaders.TENANT_HEADER),
                     request.getHeader(CallerHeaders.USER_HEADER)), EnumSet.allOf(Scope.class), HEADERS));
         }

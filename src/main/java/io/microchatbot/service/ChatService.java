@@ -5,15 +5,17 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import io.microchatbot.Deadline;
 import io.microchatbot.Detached;
 import io.microchatbot.Message;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.admission.Permit;
 import io.microchatbot.admission.TurnAdmission;
-import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.llm.LlmCompletion;
+import io.microchatbot.llm.LlmConfig;
 import io.microchatbot.llm.LlmException;
 import io.microchatbot.llm.LlmRequest;
 import io.microchatbot.llm.ResilientLlm;
@@ -36,17 +38,22 @@ public class ChatService {
 
     private final TurnStore turns;
     private final ResilientLlm llm;
-    private final ChatbotConfig config;
+    private final TurnConfig config;
+    private final LlmConfig llmConfig;
+    private final boolean logContent;
     private final Vertx vertx;
     private final TurnRedis redisCalls;
     private final TurnMetrics metrics;
     private final TurnAdmission admission;
 
-    ChatService(TurnStore turns, ResilientLlm llm, ChatbotConfig config, Vertx vertx, TurnRedis redisCalls,
-            TurnMetrics metrics, TurnAdmission admission) {
+    ChatService(TurnStore turns, ResilientLlm llm, TurnConfig config, LlmConfig llmConfig,
+            @ConfigProperty(name = "chatbot.log-content", defaultValue = "false") boolean logContent, Vertx vertx,
+            TurnRedis redisCalls, TurnMetrics metrics, TurnAdmission admission) {
         this.turns = turns;
         this.llm = llm;
         this.config = config;
+        this.llmConfig = llmConfig;
+        this.logContent = logContent;
         this.vertx = vertx;
         this.redisCalls = redisCalls;
         this.metrics = metrics;
@@ -62,7 +69,7 @@ public class ChatService {
      */
     public Uni<TurnResult> send(Caller caller, UUID conversationId, UserInput input, Deadline deadline) {
         return ensureTimeToStart(deadline)
-                .chain(() -> admission.admit(deadline, config.turn().minTimeToStart(),
+                .chain(() -> admission.admit(deadline, config.minTimeToStart(),
                         permit -> runWhole(permit, caller, conversationId, input, deadline)));
     }
 
@@ -73,7 +80,7 @@ public class ChatService {
      */
     public Uni<Multi<TurnEvent>> stream(Caller caller, UUID conversationId, UserInput input, Deadline deadline) {
         return ensureTimeToStart(deadline)
-                .chain(() -> admission.admit(deadline, config.turn().minTimeToStart(),
+                .chain(() -> admission.admit(deadline, config.minTimeToStart(),
                         permit -> startStream(permit, caller, conversationId, input, deadline)));
     }
 
@@ -118,7 +125,7 @@ public class ChatService {
 
     /** A caller who will stop waiting too soon gets 504 before anything is stored or paid for. */
     private Uni<Void> ensureTimeToStart(Deadline deadline) {
-        Duration minimum = config.turn().minTimeToStart();
+        Duration minimum = config.minTimeToStart();
         return deadline.remaining()
                 .filter(left -> left.compareTo(minimum) < 0)
                 .map(left -> Uni.createFrom().<Void> failure(new ApiException(ErrorCode.deadline_exceeded,
@@ -181,7 +188,7 @@ public class ChatService {
         EventLog.info("message_processed", "Turn answered: conversation=%s message=%s reply=%s status=%s mode=%s"
                 + " model=%s latency_ms=%s total_tokens=%s%s", reply.conversationId, start.userMessage().id, reply.id,
                 reply.status, mode, reply.model, reply.latencyMs, reply.totalTokens,
-                config.logContent() ? " content=" + abbreviate(start.userMessage().content) + " reply_content="
+                logContent ? " content=" + abbreviate(start.userMessage().content) + " reply_content="
                         + abbreviate(reply.content) : "");
     }
 
@@ -195,7 +202,7 @@ public class ChatService {
     }
 
     private LlmRequest request(TurnStart start) {
-        return new LlmRequest(start.model(), start.prompt(), config.llm().maxTokens(), config.llm().temperature());
+        return new LlmRequest(start.model(), start.prompt(), llmConfig.maxTokens(), llmConfig.temperature());
     }
 
     static long millisSince(long nanoTime) {

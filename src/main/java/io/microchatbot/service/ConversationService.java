@@ -16,7 +16,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.microchatbot.Conversation;
 import io.microchatbot.Message;
 import io.microchatbot.cache.ContextCache;
-import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.event.Outbox;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.pagination.CursorCodec;
@@ -37,20 +36,20 @@ public class ConversationService {
     private final CursorCodec cursors;
     private final PromptBuilder prompts;
     private final ObjectMapper json;
-    private final ChatbotConfig config;
+    private final LimitsConfig limits;
     private final ContextCache cache;
     private final Outbox outbox;
     private final TurnMetrics metrics;
 
     ConversationService(ConversationRepository conversations, MessageRepository messages, CursorCodec cursors,
-            PromptBuilder prompts, ObjectMapper json, ChatbotConfig config, ContextCache cache, Outbox outbox,
+            PromptBuilder prompts, ObjectMapper json, LimitsConfig limits, ContextCache cache, Outbox outbox,
             TurnMetrics metrics) {
         this.conversations = conversations;
         this.messages = messages;
         this.cursors = cursors;
         this.prompts = prompts;
         this.json = json;
-        this.config = config;
+        this.limits = limits;
         this.cache = cache;
         this.outbox = outbox;
         this.metrics = metrics;
@@ -173,8 +172,8 @@ public class ConversationService {
     private String mergedMetadata(String current, JsonNode patch) {
         try {
             String merged = MergePatch.apply(json.readTree(current), patch).toString();
-            if (merged.getBytes(StandardCharsets.UTF_8).length > config.limits().metadataMaxBytes()) {
-                throw ApiException.invalid("metadata", "would be larger than " + config.limits().metadataMaxBytes()
+            if (merged.getBytes(StandardCharsets.UTF_8).length > limits.metadataMaxBytes()) {
+                throw ApiException.invalid("metadata", "would be larger than " + limits.metadataMaxBytes()
                         + " bytes of JSON once merged");
             }
             return merged;

@@ -10,8 +10,8 @@ import io.microchatbot.Conversation;
 import io.microchatbot.Message;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.MessageType;
-import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.llm.ChatMessage;
+import io.microchatbot.llm.LlmConfig;
 import io.microchatbot.llm.TokenCounter;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
@@ -27,11 +27,11 @@ public class PromptBuilder {
     static final int MIN_MESSAGE_ROOM = 64;
 
     private final TokenCounter tokens;
-    private final ChatbotConfig.Llm config;
+    private final LlmConfig config;
 
-    PromptBuilder(TokenCounter tokens, ChatbotConfig config) {
+    PromptBuilder(TokenCounter tokens, LlmConfig config) {
         this.tokens = tokens;
-        this.config = config.llm();
+        this.config = config;
     }
 
     int count(String text) {

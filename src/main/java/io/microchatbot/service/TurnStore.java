@@ -14,9 +14,9 @@ import io.microchatbot.MessageStatus;
 import io.microchatbot.MessageType;
 import io.microchatbot.cache.CachedContext;
 import io.microchatbot.cache.ContextCache;
-import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.event.Outbox;
 import io.microchatbot.identity.Caller;
+import io.microchatbot.llm.LlmConfig;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.repository.TurnStatements;
@@ -36,17 +36,19 @@ public class TurnStore {
 
     private final TurnStatements statements;
     private final PromptBuilder prompts;
-    private final ChatbotConfig config;
+    private final TurnConfig config;
+    private final String defaultModel;
     private final Replies replies;
     private final RunningTurns running;
     private final ContextCache cache;
     private final Outbox outbox;
 
-    TurnStore(TurnStatements statements, PromptBuilder prompts, ChatbotConfig config, Replies replies,
+    TurnStore(TurnStatements statements, PromptBuilder prompts, TurnConfig config, LlmConfig llm, Replies replies,
             RunningTurns running, ContextCache cache, Outbox outbox) {
         this.statements = statements;
         this.prompts = prompts;
         this.config = config;
+        this.defaultModel = llm.model();
         this.replies = replies;
         this.running = running;
         this.cache = cache;
@@ -125,8 +127,8 @@ public class TurnStore {
         prompts.ensureFits(conversation, input.contentTokens());
         List<Message> newest = read.history().newestFirst();
         Message user = userMessage(conversation, input, Clock.after(newest.isEmpty() ? null : newest.get(0).createdAt));
-        Instant lease = user.createdAt.plus(config.turn().lease());
-        String model = conversation.model != null ? conversation.model : config.llm().model();
+        Instant lease = user.createdAt.plus(config.lease());
+        String model = conversation.model != null ? conversation.model : defaultModel;
         return statements.claim(user, conversation.messageCount, lease, now, outbox.messageCreatedEntry(user))
                 .chain(count -> count != null
                         ? Uni.createFrom().item(new Begun(new TurnStart(user, model,
@@ -170,7 +172,7 @@ public class TurnStore {
     private ApiException busy() {
         return new ApiException(ErrorCode.conversation_busy,
                 "Another message of this conversation is being answered; send this one when it is done",
-                config.turn().busyRetryAfterSeconds());
+                config.busyRetryAfterSeconds());
     }
 
     /** A conversation as read for a turn, with the context the prompt is built from. */
