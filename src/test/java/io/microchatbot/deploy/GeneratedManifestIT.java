@@ -72,7 +72,7 @@ class GeneratedManifestIT {
         }
         long shutdown = seconds(config.getProperty("quarkus.shutdown.delay"))
                 + seconds(config.getProperty("quarkus.shutdown.timeout"))
-                + 5; // chatbot.turn.shutdown-grace default (ChatbotConfig.Turn#shutdownGrace)
+                + 5; // chatbot.turn.shutdown-grace default (TurnConfig#shutdownGrace)
         assertThat(pod.at("/terminationGracePeriodSeconds").asLong()).isGreaterThan(shutdown);
     }
 

@@ -11,10 +11,18 @@ import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.microchatbot.idempotency.IdempotencyConfig;
+import io.microchatbot.llm.LlmConfig;
+import io.microchatbot.service.TurnConfig;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+
 /**
- * The service's own time limits in production, as the mesh must respect them: the {@code @WithDefault} values of
- * src/main/java/io/microchatbot/config/ChatbotConfig.java, overridden by the profile-less keys of
- * src/main/resources/application.properties. Both files are parsed, so a changed default shows up here.
+ * The service's own time limits in production, as the mesh must respect them: read through the service's config
+ * mappings ({@code LlmConfig}, {@code TurnConfig}, {@code IdempotencyConfig}) over the profile-less keys of
+ * src/main/resources/application.properties, so a changed default or property shows up here.
  */
 record ServiceTimeouts(
         Duration llmTimeout,
@@ -30,35 +38,41 @@ record ServiceTimeouts(
         Duration shutdownTimeout,
         Duration shutdownGrace) {
 
-    static final Path CONFIG_SOURCE = DeployFiles.ROOT.resolve("src/main/java/io/microchatbot/config/ChatbotConfig.java");
     static final Path PROPERTIES = DeployFiles.ROOT.resolve("src/main/resources/application.properties");
 
     static ServiceTimeouts read() {
-        String source;
         Properties props = new Properties();
-        try {
-            source = Files.readString(CONFIG_SOURCE, StandardCharsets.UTF_8);
-            try (Reader r = Files.newBufferedReader(PROPERTIES, StandardCharsets.UTF_8)) {
-                props.load(r);
-            }
+        try (Reader r = Files.newBufferedReader(PROPERTIES, StandardCharsets.UTF_8)) {
+            props.load(r);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Settings s = new Settings(source, props);
+        // The service's own mappings over application.properties alone (no profile, no environment): the values a
+        // production pod starts with unless its deployment overrides them.
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(props, PROPERTIES.toString(), 100))
+                .withConverter(Duration.class, 200, new DurationConverter())
+                .withMapping(LlmConfig.class)
+                .withMapping(TurnConfig.class)
+                .withMapping(IdempotencyConfig.class)
+                .withValidateUnknown(false)
+                .build();
+        LlmConfig llm = config.getConfigMapping(LlmConfig.class);
+        TurnConfig turn = config.getConfigMapping(TurnConfig.class);
         return new ServiceTimeouts(
-                s.duration("chatbot.llm.timeout", "Llm", "timeout"),
-                s.duration("chatbot.llm.first-token-timeout", "Llm", "firstTokenTimeout"),
-                s.duration("chatbot.llm.stream-max-duration", "Llm", "streamMaxDuration"),
-                Integer.parseInt(s.value("chatbot.llm.retry.max-retries", "Retry", "maxRetries")),
-                s.duration("chatbot.llm.retry.initial-delay", "Retry", "initialDelay"),
-                s.duration("chatbot.llm.retry.max-delay", "Retry", "maxDelay"),
-                s.duration("chatbot.llm.retry.jitter", "Retry", "jitter"),
-                s.duration("chatbot.turn.lease", "Turn", "lease"),
-                s.duration("chatbot.idempotency.lock-timeout", "Idempotency", "lockTimeout"),
-                // Quarkus' own keys: no @WithDefault to fall back on, application.properties must set them.
+                llm.timeout(),
+                llm.firstTokenTimeout(),
+                llm.streamMaxDuration(),
+                llm.retry().maxRetries(),
+                llm.retry().initialDelay(),
+                llm.retry().maxDelay(),
+                llm.retry().jitter(),
+                turn.lease(),
+                config.getConfigMapping(IdempotencyConfig.class).lockTimeout(),
+                // Quarkus' own keys: no default of ours to fall back on, application.properties must set them.
                 parseDuration(required(props, "quarkus.shutdown.delay")),
                 parseDuration(required(props, "quarkus.shutdown.timeout")),
-                s.duration("chatbot.turn.shutdown-grace", "Turn", "shutdownGrace"));
+                turn.shutdownGrace());
     }
 
     /** The longest a turn keeps its HTTP request open: a whole stream, plus the drain of a pod being stopped. */
@@ -112,38 +126,5 @@ record ServiceTimeouts(
             case "h" -> Duration.ofHours(n);
             default -> Duration.ofDays(n);
         };
-    }
-
-    /** A chatbot.* setting: the profile-less property if set, else the {@code @WithDefault} in ChatbotConfig. */
-    private record Settings(String source, Properties props) {
-
-        Duration duration(String key, String iface, String method) {
-            return parseDuration(value(key, iface, method));
-        }
-
-        String value(String key, String iface, String method) {
-            String configured = props.getProperty(key);
-            if (configured != null && !configured.isBlank()) {
-                return configured.trim();
-            }
-            return withDefault(iface, method);
-        }
-
-        /** The @WithDefault of {@code method()} in the nested {@code interface iface} of ChatbotConfig. */
-        private String withDefault(String iface, String method) {
-            Matcher start = Pattern.compile("\\n    interface " + iface + "\\s*\\{").matcher(source);
-            if (!start.find()) {
-                throw new IllegalStateException("interface " + iface + " not found in " + CONFIG_SOURCE);
-            }
-            int end = source.indexOf("\n    interface ", start.end());
-            String body = source.substring(start.end(), end < 0 ? source.length() : end);
-            Matcher m = Pattern.compile("@WithDefault\\(\"([^\"]*)\"\\)\\s+[\\w<>.,\\s]+?\\s+" + method + "\\(\\)")
-                    .matcher(body);
-            if (!m.find()) {
-                throw new IllegalStateException(
-                        "@WithDefault of " + iface + "." + method + "() not found in " + CONFIG_SOURCE);
-            }
-            return m.group(1);
-        }
     }
 }
