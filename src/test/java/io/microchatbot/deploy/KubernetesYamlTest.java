@@ -9,16 +9,20 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static io.microchatbot.deploy.DeployFiles.KUBERNETES;
 import static io.microchatbot.deploy.DeployFiles.kind;
 import static io.microchatbot.deploy.DeployFiles.name;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
- * The plain manifests under kubernetes/: they parse, pass the offline validator (kubernetes/validate), and their
- * timeouts and retries agree with the service's own configuration. Plain JUnit: no Quarkus, no database.
+ * The plain manifests under kubernetes/ (rendered from the chart, {@link RenderedManifestsTest}): they parse, pass the
+ * offline validator (kubernetes/validate), and their timeouts and retries agree with the service's own configuration.
+ * Plain JUnit: no Quarkus, no database.
  */
 class KubernetesYamlTest {
 
@@ -26,7 +30,9 @@ class KubernetesYamlTest {
     private static final Path PROMTOOL_TESTS = KUBERNETES.resolve("monitoring/tests");
 
     private static List<Path> manifests() {
-        return DeployFiles.yamlFiles(KUBERNETES).stream().filter(p -> !p.startsWith(PROMTOOL_TESTS)).toList();
+        return DeployFiles.yamlFiles(KUBERNETES).stream().filter(p -> !p.startsWith(PROMTOOL_TESTS))
+                .filter(p -> !p.equals(PlainManifests.VALUES)) // Helm values, not Kubernetes objects
+                .toList();
     }
 
     private static List<Map<String, Object>> objectsOf(String... dirs) {
@@ -104,20 +110,28 @@ class KubernetesYamlTest {
         MeshRoutes.checkLinkerd(objectsOf("linkerd"), WorkloadChecks.NAME, service);
     }
 
-    @Test
-    void workloadKeepsProbesPortAndGracefulStop() {
+    @ParameterizedTest
+    @ValueSource(strings = { "none", "istio", "linkerd" })
+    void workloadKeepsProbesPortAndGracefulStop(String mesh) {
         ServiceTimeouts service = ServiceTimeouts.read();
-        List<Map<String, Object>> common = objectsOf("common");
-        WorkloadChecks.assertDeployment(WorkloadChecks.only(common, "Deployment"), service);
-        WorkloadChecks.assertService(WorkloadChecks.only(common, "Service"));
-        WorkloadChecks.assertHpa(WorkloadChecks.only(common, "HorizontalPodAutoscaler"));
-        WorkloadChecks.assertNetworkPolicy(WorkloadChecks.only(common, "NetworkPolicy"));
-        assertThat(WorkloadChecks.only(common, "PodDisruptionBudget")).isNotNull();
-        Map<String, Object> config = WorkloadChecks.only(common, "ConfigMap");
+        List<Map<String, Object>> objects = objectsOf(mesh);
+        Map<String, Object> deployment = WorkloadChecks.only(objects, "Deployment");
+        WorkloadChecks.assertDeployment(deployment, service);
+        WorkloadChecks.assertService(WorkloadChecks.only(objects, "Service"));
+        WorkloadChecks.assertHpa(WorkloadChecks.only(objects, "HorizontalPodAutoscaler"));
+        WorkloadChecks.assertNetworkPolicy(WorkloadChecks.only(objects, "NetworkPolicy"));
+        assertThat(WorkloadChecks.only(objects, "PodDisruptionBudget")).isNotNull();
+        Map<String, Object> config = WorkloadChecks.only(objects, "ConfigMap");
         assertThat(DeployFiles.map(config, "data")).doesNotContainKeys(WorkloadChecks.SECRET_KEYS.toArray(String[]::new));
-        assertThat(common).as("no Secret with values in the repository").noneMatch(o -> "Secret".equals(kind(o)));
+        assertThat(objects).as("no Secret with values in the repository").noneMatch(o -> "Secret".equals(kind(o)));
+        // Every secret is read from the Secret the operator creates (kubernetes/README.md, "Secrets").
+        assertThat(DeployFiles.list(WorkloadChecks.container(deployment), "env"))
+                .extracting(e -> DeployFiles.str(e, "name"), e -> DeployFiles.str(e, "valueFrom", "secretKeyRef", "name"))
+                .containsExactlyElementsOf(WorkloadChecks.SECRET_KEYS.stream()
+                        .map(key -> tuple(key, WorkloadChecks.NAME + "-secrets")).toList());
         // The ServiceMonitor is kubernetes/monitoring/servicemonitor.yaml, not a copy.
-        assertThat(objectsOf("common", "istio", "linkerd")).noneMatch(o -> "ServiceMonitor".equals(kind(o)));
+        assertThat(objectsOf(PlainManifests.MESHES.toArray(String[]::new)))
+                .noneMatch(o -> "ServiceMonitor".equals(kind(o)));
     }
 
     @Test

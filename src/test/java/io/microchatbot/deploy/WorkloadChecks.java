@@ -37,6 +37,9 @@ final class WorkloadChecks {
 
     static void assertDeployment(Map<String, Object> deployment, ServiceTimeouts service) {
         assertThat(DeployFiles.name(deployment)).isEqualTo(NAME);
+        // A selector that holds the version would change with every release and break rolling updates.
+        assertThat(map(deployment, "spec", "selector", "matchLabels")).containsKey("app.kubernetes.io/name")
+                .doesNotContainKey("app.kubernetes.io/version");
         Map<String, Object> pod = map(deployment, "spec", "template", "spec");
         Map<String, Object> c = container(deployment);
 
@@ -51,6 +54,17 @@ final class WorkloadChecks {
         for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
             assertThat(str(c, probe, "httpGet", "port")).as(probe + " port").isEqualTo("http");
         }
+        assertThat(((Number) get(c, "readinessProbe", "timeoutSeconds")).intValue())
+                .isLessThan(((Number) get(c, "readinessProbe", "periodSeconds")).intValue());
+
+        // Settings from the ConfigMap; secrets only by reference to a Secret, never by value.
+        assertThat(list(c, "envFrom")).anySatisfy(e -> assertThat(str(e, "configMapRef", "name")).isEqualTo(NAME + "-config"));
+        assertThat(list(c, "env")).filteredOn(e -> SECRET_KEYS.contains(str(e, "name"))
+                || str(e, "name").matches("(?i).*(password|secret|api_key).*"))
+                .allSatisfy(e -> {
+                    assertThat(get(e, "value")).as("%s given by value", str(e, "name")).isNull();
+                    assertThat(str(e, "valueFrom", "secretKeyRef", "name")).isNotBlank();
+                });
 
         int grace = ((Number) pod.get("terminationGracePeriodSeconds")).intValue();
         assertThat(grace).as("terminationGracePeriodSeconds").isGreaterThanOrEqualTo(40)
