@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -24,13 +22,11 @@ import io.microchatbot.Deadline;
 import io.microchatbot.admission.TurnCapacity;
 import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.problem.ErrorCode;
-import io.opentelemetry.api.trace.Span;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.Cancellable;
 
 /**
  * The LLM as the rest of the service sees it: the provider behind SmallRye Fault Tolerance.
@@ -52,8 +48,6 @@ public class ResilientLlm {
     };
     private static final TypeLiteral<Uni<Multi<LlmChunk>>> STREAM = new TypeLiteral<>() {
     };
-    private static final TypeLiteral<Uni<Void>> LIFETIME = new TypeLiteral<>() {
-    };
 
     private final LlmBackends backends;
     private final ChatbotConfig.Llm config;
@@ -61,13 +55,6 @@ public class ResilientLlm {
     private final Map<String, Guard> perTarget = new ConcurrentHashMap<>();
     private final LlmMetrics metrics;
     private final LlmSpans spans;
-
-    /** One model of one provider: what a retry repeats and a circuit breaker watches. */
-    record Target(LlmProvider provider, String model) {
-        String key() {
-            return provider.name() + ":" + model;
-        }
-    }
 
     ResilientLlm(LlmBackends backends, ChatbotConfig config, LlmMetrics metrics, LlmSpans spans,
             TurnCapacity capacity) {
@@ -90,35 +77,18 @@ public class ResilientLlm {
 
     /** A whole reply, from the requested model or a fallback; fails with an {@link LlmException}. */
     public Uni<LlmCompletion> complete(LlmRequest request, Deadline deadline) {
-        AtomicInteger attempts = new AtomicInteger();
-        Target first = first(request);
-        AtomicReference<Target> answering = new AtomicReference<>(first);
-        long started = System.nanoTime();
-        Span span = spans.start(backends.primary().name(), request.model(), false);
-        Uni<LlmCompletion> answer = bulkhead.get(() -> firstThatAnswers(request, target -> guard(target).get(() -> {
-            if (passed(deadline)) {
-                return Uni.createFrom().failure(deadlineExceeded());
-            }
-            attempts.incrementAndGet();
-            answering.set(target);
-            return target.provider().complete(request.withModel(target.model()));
-        }, COMPLETION)), COMPLETION);
+        AtomicReference<Attempts> attempts = new AtomicReference<>(Attempts.none(first(request)));
+        LlmCallObserver call = observe(request, false, System.nanoTime());
+        Uni<LlmCompletion> answer = bulkhead.get(() -> firstThatAnswers(request,
+                target -> attempt(target, deadline, attempts, COMPLETION,
+                        () -> target.provider().complete(request.withModel(target.model())))),
+                COMPLETION);
         return within(deadline, answer)
-                .invoke(completion -> LlmSpans.answered(span, answering.get().provider().name(),
-                        answering.get().model(), attempts.get(), metrics.answered(answering.get().provider().name(),
-                                answering.get().model(), !answering.get().equals(first), attempts.get(),
-                                started, completion.usage()),
-                        completion.usage()))
-                .onFailure().invoke(failure -> LlmSpans.failed(span, attempts.get(), metrics.failed(
-                        answering.get().provider().name(), answering.get().model(), failure, started), failure))
-                .onCancellation().invoke(span::end)
-                .map(completion -> completion.withAttempts(attempts.get()))
+                .invoke(completion -> call.answered(attempts.get(), completion.usage()))
+                .onFailure().invoke(failure -> call.failed(attempts.get(), failure))
+                .onCancellation().invoke(call::end)
+                .map(completion -> completion.withAttempts(attempts.get().count()))
                 .onFailure().transform(this::toLlmException);
-    }
-
-    /** The target asked first: the requested model of the primary provider. */
-    private Target first(LlmRequest request) {
-        return new Target(backends.primary(), request.model().trim());
     }
 
     /**
@@ -127,64 +97,69 @@ public class ResilientLlm {
      * first chunk, retries and fallbacks included; the chunks after it are not cut by it.
      */
     public Multi<LlmChunk> stream(LlmRequest request, Deadline deadline) {
-        AtomicInteger attempts = new AtomicInteger();
-        Target first = first(request);
-        AtomicReference<Target> answering = new AtomicReference<>(first);
         long started = System.nanoTime();
-        AtomicBoolean firstSeen = new AtomicBoolean();
-        return Multi.createFrom().<LlmChunk> emitter(emitter -> {
-            Span span = spans.start(backends.primary().name(), request.model(), true);
-            Supplier<Uni<Void>> lifetime = () -> within(deadline, firstThatAnswers(request,
-                    target -> guard(target).get(() -> {
-                        if (passed(deadline)) {
-                            return Uni.createFrom().failure(deadlineExceeded());
-                        }
-                        attempts.incrementAndGet();
-                        answering.set(target);
-                        return FirstToken.open(target.provider().stream(request.withModel(target.model())));
-                    }, STREAM))).chain(stream -> Uni.createFrom().emitter(done -> {
-                        Cancellable relay = stream.subscribe().with(
-                                chunk -> {
-                                    if (firstSeen.compareAndSet(false, true)) {
-                                        metrics.firstToken(answering.get().provider().name(), answering.get().model(), started);
-                                    }
-                                    if (chunk instanceof LlmChunk.Finished finished) {
-                                        LlmSpans.answered(span, answering.get().provider().name(), answering.get().model(),
-                                                attempts.get(), metrics.answered(answering.get().provider().name(),
-                                                        answering.get().model(), !answering.get().equals(first),
-                                                        attempts.get(), started, finished.usage()),
-                                                finished.usage());
-                                    }
-                                    emitter.emit(chunk instanceof LlmChunk.Finished finished
-                                            ? finished.answeredBy(answering.get().provider().name(), attempts.get())
-                                            : chunk);
-                                },
-                                failure -> {
-                                    LlmSpans.failed(span, attempts.get(), metrics.failed(answering.get().provider().name(),
-                                            answering.get().model(), failure, started), failure);
-                                    emitter.fail(toLlmException(failure));
-                                    done.complete(null);
-                                },
-                                () -> {
-                                    emitter.complete();
-                                    done.complete(null);
-                                });
-                        done.onTermination(relay::cancel);
-                    }));
-            Cancellable running = bulkhead.get(lifetime, LIFETIME)
-                    .subscribe().with(ignored -> {
-                    }, failure -> {
-                        if (!firstSeen.get()) {
-                            LlmSpans.failed(span, attempts.get(), metrics.failed(answering.get().provider().name(),
-                                    answering.get().model(), failure, started), failure);
-                        }
-                        emitter.fail(toLlmException(failure));
-                    });
-            emitter.onTermination(() -> {
-                running.cancel();
-                span.end(); // no-op when it already ended; a stream the caller left ends here
-            });
+        return Multi.createFrom().deferred(() -> {
+            AtomicReference<Attempts> attempts = new AtomicReference<>(Attempts.none(first(request)));
+            LlmCallObserver call = observe(request, true, started);
+            return HeldStream.holding(bulkhead, () -> firstToStart(request, deadline, attempts)
+                    .map(chunks -> observed(chunks, call, attempts)))
+                    // a failure after the first chunk was observed on the stream itself
+                    .onFailure(failure -> call.beforeFirstChunk())
+                    .invoke(failure -> call.failed(attempts.get(), failure))
+                    .onTermination().invoke(call::end)
+                    .onFailure().transform(this::toLlmException);
         });
+    }
+
+    /**
+     * The stream of the first target to send a chunk before the caller's deadline; until then, a failure is retried
+     * or moved on to the next target.
+     */
+    private Uni<Multi<LlmChunk>> firstToStart(LlmRequest request, Deadline deadline,
+            AtomicReference<Attempts> attempts) {
+        return within(deadline, firstThatAnswers(request, target -> attempt(target, deadline, attempts, STREAM,
+                () -> FirstToken.open(target.provider().stream(request.withModel(target.model()))))));
+    }
+
+    /**
+     * The provider's chunks, observed as they arrive (not as the caller reads them), the last one labelled with the
+     * target that answered and the calls it took.
+     */
+    private static Multi<LlmChunk> observed(Multi<LlmChunk> chunks, LlmCallObserver call,
+            AtomicReference<Attempts> attempts) {
+        return chunks
+                .invoke(chunk -> call.chunk(chunk, attempts.get()))
+                .map(chunk -> chunk instanceof LlmChunk.Finished finished ? answeredBy(finished, attempts.get()) : chunk)
+                .onFailure().invoke(failure -> call.failed(attempts.get(), failure));
+    }
+
+    private static LlmChunk answeredBy(LlmChunk.Finished finished, Attempts attempts) {
+        return finished.answeredBy(attempts.provider(), attempts.count());
+    }
+
+    /** The target asked first: the requested model of the primary provider. */
+    private Target first(LlmRequest request) {
+        return new Target(backends.primary(), request.model().trim());
+    }
+
+    private LlmCallObserver observe(LlmRequest request, boolean streamed, long startedNanos) {
+        return new LlmCallObserver(metrics, spans.start(backends.primary().name(), request.model(), streamed),
+                startedNanos);
+    }
+
+    /**
+     * One call of one target, within its retries and circuit breaker. Each try counts as an attempt, unless the
+     * caller's deadline passed while it waited: then it calls nothing.
+     */
+    private <T> Uni<T> attempt(Target target, Deadline deadline, AtomicReference<Attempts> attempts,
+            TypeLiteral<Uni<T>> type, Supplier<Uni<T>> call) {
+        return guard(target).get(() -> {
+            if (passed(deadline)) {
+                return Uni.createFrom().failure(deadlineExceeded());
+            }
+            attempts.updateAndGet(made -> made.then(target));
+            return call.get();
+        }, type);
     }
 
     /**

@@ -24,7 +24,7 @@ final class SseStreamCall {
     private final ObjectMapper json;
     private final MultiEmitter<? super LlmChunk> emitter;
     private final ChatbotConfig.Llm config;
-    private final StringBuilder eventData = new StringBuilder();
+    private final SseParser events = new SseParser();
 
     private HttpClientRequest request;
     private String model;
@@ -71,35 +71,23 @@ final class SseStreamCall {
         lines.endHandler(ignored -> onEnd());
     }
 
-    private void onLine(Buffer raw) {
+    private void onLine(Buffer line) {
         if (ended) {
             return;
-        }
-        String line = raw.toString();
-        if (line.endsWith("\r")) {
-            line = line.substring(0, line.length() - 1);
         }
         if (firstToken) {
             armTimer(config.idleTimeout().toMillis(), "The LLM provider's stream stalled for "
                     + config.idleTimeout().toSeconds() + " s");
         }
-        if (line.isEmpty()) {
-            dispatch();
-        } else if (line.startsWith("data:")) {
-            if (!eventData.isEmpty()) {
-                eventData.append('\n');
-            }
-            eventData.append(line.startsWith("data: ") ? line.substring(6) : line.substring(5));
-        }
-        // comments (": keep-alive") and other fields (event:, id:, retry:) carry nothing we use
+        dispatch(events.line(line.toString()));
     }
 
-    private void dispatch() {
-        if (eventData.isEmpty()) {
+    /** One event: a completion chunk, or {@code [DONE]}; an event with no data carries nothing. */
+    private void dispatch(SseParser.Event event) {
+        if (event == null || event.data().isBlank()) {
             return;
         }
-        String data = eventData.toString();
-        eventData.setLength(0);
+        String data = event.data();
         if (data.equals("[DONE]")) {
             finish();
             return;
@@ -142,7 +130,7 @@ final class SseStreamCall {
         if (ended) {
             return;
         }
-        dispatch();
+        dispatch(events.end());
         if (ended) {
             return;
         }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.microchatbot.llm.SseParser;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -31,6 +32,7 @@ public final class SseClient implements AutoCloseable {
 
     private final HttpResponse<InputStream> response;
     private final BufferedReader reader;
+    private final SseParser events = new SseParser();
 
     private SseClient(HttpResponse<InputStream> response) {
         this.response = response;
@@ -75,30 +77,19 @@ public final class SseClient implements AutoCloseable {
 
     /** The next event, or null at the end of the stream. */
     public Event next() throws IOException {
-        String id = null;
-        String name = null;
-        StringBuilder data = null;
         String line;
         while ((line = reader.readLine()) != null) {
-            if (line.isEmpty()) {
-                if (data != null) {
-                    return new Event(id, name, data.toString());
-                }
-                continue;
-            }
-            int colon = line.indexOf(':');
-            String field = colon < 0 ? line : line.substring(0, colon);
-            String value = colon < 0 ? "" : line.substring(colon + 1).replaceFirst("^ ", "");
-            switch (field) {
-                case "id" -> id = value;
-                case "event" -> name = value;
-                case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-                default -> {
-                    // comments and other fields are not part of our protocol
-                }
+            SseParser.Event event = events.line(line);
+            if (event != null) {
+                return asRead(event);
             }
         }
-        return data == null ? null : new Event(id, name, data.toString());
+        SseParser.Event last = events.end();
+        return last == null ? null : asRead(last);
+    }
+
+    private static Event asRead(SseParser.Event event) {
+        return new Event(event.id(), event.name(), event.data());
     }
 
     /** Every remaining event, up to the end of the stream. */
