@@ -11,7 +11,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.microchatbot.admission.TurnCapacity;
-import io.microchatbot.config.ChatbotConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
@@ -23,11 +22,10 @@ public class LlmProviders {
     @Produces
     @Singleton
     @Startup
-    LlmBackends backends(Vertx vertx, ObjectMapper json, ChatbotConfig config, TokenCounter tokens,
+    LlmBackends backends(Vertx vertx, ObjectMapper json, LlmConfig llm, TokenCounter tokens,
             TurnCapacity capacity,
             @ConfigProperty(name = "OPENAI_API_KEY") Optional<String> openAiKey,
             @ConfigProperty(name = "OPENROUTER_API_KEY") Optional<String> openRouterKey) {
-        ChatbotConfig.Llm llm = config.llm();
         int connections = llm.maxConnections().orElse(capacity.limit());
         LlmProvider primary = llm.baseUrl()
                 .filter(url -> !url.isBlank())
@@ -38,7 +36,7 @@ public class LlmProviders {
                             + " a fixed deterministic answer for trying the API. Set CHATBOT_LLM_BASE_URL for real replies.");
                     return new OfflineProvider(tokens);
                 });
-        ChatbotConfig.Secondary second = llm.secondary();
+        LlmConfig.Secondary second = llm.secondary();
         Optional<LlmProvider> secondary = second.baseUrl()
                 .filter(url -> !url.isBlank())
                 .map(url -> remote(vertx, json, llm, connections, second.provider(), url, second.apiKey(), openAiKey,
@@ -46,7 +44,7 @@ public class LlmProviders {
         return new LlmBackends(primary, secondary, second.model());
     }
 
-    private static OpenAiCompatibleProvider remote(Vertx vertx, ObjectMapper json, ChatbotConfig.Llm llm,
+    private static OpenAiCompatibleProvider remote(Vertx vertx, ObjectMapper json, LlmConfig llm,
             int connections, Optional<String> label, String url, Optional<String> explicitKey,
             Optional<String> openAiKey, Optional<String> openRouterKey, String model) {
         String name = label.orElseGet(() -> OpenAiCompatibleProvider.providerFromUrl(url));

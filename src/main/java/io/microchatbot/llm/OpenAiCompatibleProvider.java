@@ -1,5 +1,6 @@
 package io.microchatbot.llm;
 
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -9,7 +10,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.microchatbot.config.ChatbotConfig;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -30,13 +30,13 @@ public class OpenAiCompatibleProvider implements LlmProvider {
 
     private final Vertx vertx;
     private final ObjectMapper json;
-    private final ChatbotConfig.Llm config;
+    private final LlmConfig config;
     private final HttpClient client;
     private final String completionsUri;
     private final String name;
     private final Optional<String> apiKey;
 
-    public OpenAiCompatibleProvider(Vertx vertx, ObjectMapper json, ChatbotConfig.Llm config, int maxConnections,
+    public OpenAiCompatibleProvider(Vertx vertx, ObjectMapper json, LlmConfig config, int maxConnections,
             String name, String baseUrl, Optional<String> apiKey) {
         this.vertx = vertx;
         this.json = json;
@@ -104,7 +104,7 @@ public class OpenAiCompatibleProvider implements LlmProvider {
         OpenAiWire.Response parsed;
         try {
             parsed = json.readValue(body.getBytes(), OpenAiWire.Response.class);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw LlmException.badResponse("The LLM provider sent a body that is not a chat completion");
         }
         if (parsed.error() != null) {

@@ -6,7 +6,15 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** The OpenAI chat-completions wire format; nothing outside this package sees it. */
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * The OpenAI chat-completions wire format; nothing outside this package sees it. Registered for reflection because
+ * the application's ObjectMapper reads and writes these records itself, where a native image would not find them.
+ */
+@RegisterForReflection(targets = { OpenAiWire.Request.class, OpenAiWire.StreamOptions.class,
+        OpenAiWire.Response.class, OpenAiWire.Choice.class, OpenAiWire.Content.class, OpenAiWire.Usage.class,
+        OpenAiWire.Error.class, ChatMessage.class })
 final class OpenAiWire {
 
     private OpenAiWire() {

@@ -20,7 +20,6 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 
 import io.microchatbot.Deadline;
 import io.microchatbot.admission.TurnCapacity;
-import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.problem.ErrorCode;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
@@ -50,18 +49,18 @@ public class ResilientLlm {
     };
 
     private final LlmBackends backends;
-    private final ChatbotConfig.Llm config;
+    private final LlmConfig config;
     private final Guard bulkhead;
     private final Map<String, Guard> perTarget = new ConcurrentHashMap<>();
     private final LlmMetrics metrics;
     private final LlmSpans spans;
 
-    ResilientLlm(LlmBackends backends, ChatbotConfig config, LlmMetrics metrics, LlmSpans spans,
+    ResilientLlm(LlmBackends backends, LlmConfig config, LlmMetrics metrics, LlmSpans spans,
             TurnCapacity capacity) {
         this.backends = backends;
         this.metrics = metrics;
         this.spans = spans;
-        this.config = config.llm();
+        this.config = config;
         this.bulkhead = Guard.create()
                 .withDescription("llm-bulkhead")
                 .withBulkhead().limit(this.config.bulkhead().maxConcurrent().orElse(capacity.limit()))
@@ -225,8 +224,8 @@ public class ResilientLlm {
     }
 
     private Guard newGuard(Target target) {
-        ChatbotConfig.Retry retry = config.retry();
-        ChatbotConfig.CircuitBreaker breaker = config.circuitBreaker();
+        LlmConfig.Retry retry = config.retry();
+        LlmConfig.CircuitBreaker breaker = config.circuitBreaker();
         return Guard.create()
                 .withDescription("llm " + target.key())
                 .withRetry()

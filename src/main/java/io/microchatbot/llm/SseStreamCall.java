@@ -4,7 +4,6 @@ import java.io.IOException;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.microchatbot.config.ChatbotConfig;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,7 +22,7 @@ final class SseStreamCall {
     private final Vertx vertx;
     private final ObjectMapper json;
     private final MultiEmitter<? super LlmChunk> emitter;
-    private final ChatbotConfig.Llm config;
+    private final LlmConfig config;
     private final SseParser events = new SseParser();
 
     private HttpClientRequest request;
@@ -35,7 +34,7 @@ final class SseStreamCall {
     private long timer = -1;
     private long deadline = -1;
 
-    SseStreamCall(Vertx vertx, ObjectMapper json, MultiEmitter<? super LlmChunk> emitter, ChatbotConfig.Llm config,
+    SseStreamCall(Vertx vertx, ObjectMapper json, MultiEmitter<? super LlmChunk> emitter, LlmConfig config,
             String requestedModel) {
         this.vertx = vertx;
         this.json = json;
