@@ -13,7 +13,6 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.MDC;
 
-import io.microchatbot.config.ChatbotConfig;
 import io.microchatbot.correlation.CorrelationId;
 import io.microchatbot.redis.RedisConfig;
 import io.microchatbot.redis.RedisUnavailable;
@@ -54,7 +53,7 @@ public class CommandConsumer implements StreamHandler {
     static final int MAX_IN_FLIGHT = 64;
 
     private final CommandHandler handler;
-    private final ChatbotConfig.Commands config;
+    private final CommandsConfig config;
     private final Vertx vertx;
     private final MeterRegistry registry;
     private final StreamGroupConsumer stream;
@@ -62,10 +61,10 @@ public class CommandConsumer implements StreamHandler {
     private volatile long measuring = -1;
     private volatile long deadLetters;
 
-    CommandConsumer(CommandHandler handler, StreamGroups groups, ChatbotConfig config, RedisConfig redis, Vertx vertx,
+    CommandConsumer(CommandHandler handler, StreamGroups groups, CommandsConfig config, RedisConfig redis, Vertx vertx,
             MeterRegistry registry) {
         this.handler = handler;
-        this.config = config.commands();
+        this.config = config;
         this.vertx = vertx;
         this.registry = registry;
         this.stream = groups.shared(new StreamGroup("commands", this.config.stream(), this.config.group(), "0",

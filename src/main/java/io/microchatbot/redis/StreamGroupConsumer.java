@@ -41,7 +41,6 @@ public class StreamGroupConsumer {
     private final BoundedStreams redis;
     private final Vertx vertx;
     private final StreamHandler handler;
-    private final Runnable close;
     private final String consumer;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private volatile boolean started;
@@ -53,13 +52,11 @@ public class StreamGroupConsumer {
     private long nextClaimAt = System.nanoTime();
     private Duration retryDelay;
 
-    StreamGroupConsumer(StreamGroup settings, BoundedStreams redis, Vertx vertx, StreamHandler handler,
-            Runnable close) {
+    StreamGroupConsumer(StreamGroup settings, BoundedStreams redis, Vertx vertx, StreamHandler handler) {
         this.settings = settings;
         this.redis = redis;
         this.vertx = vertx;
         this.handler = handler;
-        this.close = close;
         this.consumer = StreamEntry.consumerName(settings.name());
         this.ownPendingFirst = settings.rereadOwnPending();
         this.retryDelay = settings.backoff().first();
@@ -78,7 +75,6 @@ public class StreamGroupConsumer {
     public void stop() {
         stopping = true;
         if (!started) {
-            close.run();
             return;
         }
         redis.quiet();
@@ -90,8 +86,6 @@ public class StreamGroupConsumer {
             leaveGroup().await().atMost(STOP_MARGIN);
         } catch (Exception e) {
             Log.debugf("Consumer of %s stopped without leaving its group: %s", settings.stream(), e.getMessage());
-        } finally {
-            close.run();
         }
     }
 

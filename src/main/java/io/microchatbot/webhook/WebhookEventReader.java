@@ -60,7 +60,7 @@ public class WebhookEventReader implements StreamHandler {
 
     void start(@Observes StartupEvent event) {
         if (config.enabled()) {
-            stream = groups.ownClient(new StreamGroup("webhooks", config.stream(), config.group(), "$", config.batch(),
+            stream = groups.dedicated(new StreamGroup("webhooks", config.stream(), config.group(), "$", config.batch(),
                     BLOCK, Duration.ZERO, config.reclaimAfter(), COMMAND_TIMEOUT,
                     new StreamGroup.Backoff(FIRST_RETRY_DELAY, config.readRetryMaxDelay()), true), this);
             stream.start();

@@ -111,7 +111,6 @@ class StreamGroupConsumerTest {
         StreamGroupConsumer started = new StreamGroupConsumer(settings, bounded, VERTX.getDelegate(), entries -> {
             batches.add(entries.stream().map(StreamEntry::id).toList());
             return handler.handle(entries);
-        }, () -> {
         });
         started.start();
         return started;
