@@ -113,7 +113,7 @@ public class MessageResource {
                 .map(TurnView::of)
                 .map(view -> new Answer.Whole(201, TurnRepresentation.jsonHeaders(uri.getBaseUriBuilder()
                         .path("api/v1/conversations/{conversation}/messages/{message}")
-                        .build(conversationId, view.assistant_message().id()).toString()),
+                        .build(conversationId, view.assistantMessage().id()).toString()),
                         representation.json(view)));
     }
 
