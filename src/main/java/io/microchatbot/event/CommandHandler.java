@@ -20,15 +20,17 @@ import io.microchatbot.idempotency.IdempotentRequest;
 import io.microchatbot.idempotency.Outcome;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.identity.CallerHeaders;
+import io.microchatbot.llm.TokenCounter;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
-import io.microchatbot.rest.InputValidator;
 import io.microchatbot.rest.api.ConversationView;
 import io.microchatbot.rest.api.CreateConversationRequest;
 import io.microchatbot.rest.api.SendMessageRequest;
 import io.microchatbot.rest.api.TurnView;
 import io.microchatbot.service.ChatService;
 import io.microchatbot.service.ConversationService;
+import io.microchatbot.validation.Ids;
+import io.microchatbot.validation.Validation;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -46,15 +48,17 @@ public class CommandHandler {
             ErrorCode.shutting_down, ErrorCode.overloaded, ErrorCode.internal_error);
 
     private final ObjectMapper json;
-    private final InputValidator input;
+    private final Validation validation;
+    private final TokenCounter tokens;
     private final Idempotency idempotency;
     private final ConversationService conversations;
     private final ChatService chat;
 
-    CommandHandler(ObjectMapper json, InputValidator input, Idempotency idempotency,
+    CommandHandler(ObjectMapper json, Validation validation, TokenCounter tokens, Idempotency idempotency,
             ConversationService conversations, ChatService chat) {
         this.json = json;
-        this.input = input;
+        this.validation = validation;
+        this.tokens = tokens;
         this.idempotency = idempotency;
         this.conversations = conversations;
         this.chat = chat;
@@ -102,7 +106,7 @@ public class CommandHandler {
     }
 
     private Uni<Outcome> createConversation(CommandEnvelope command, Caller caller, JsonNode data) {
-        var request = input.conversation(read(data, CreateConversationRequest.class));
+        var request = validation.valid(read(data, CreateConversationRequest.class)).toNewConversation();
         return guard(command, caller, data, () -> conversations.create(caller, request)
                 .map(conversation -> answered(ConversationView.of(conversation))));
     }
@@ -119,8 +123,8 @@ public class CommandHandler {
         if (body.has("stream")) {
             throw ApiException.invalid("stream", "is not available to commands: the reply is published as an event");
         }
-        UUID id = input.id(conversationId.asText());
-        var message = input.message(read(body, SendMessageRequest.class));
+        UUID id = Ids.parse(conversationId.asText());
+        var message = validation.valid(read(body, SendMessageRequest.class)).toUserInput(tokens);
         return guard(command, caller, data, () -> chat.send(caller, id, message, Deadline.NONE)
                 .map(turn -> answered(TurnView.of(turn))));
     }

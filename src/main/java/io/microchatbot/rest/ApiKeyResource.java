@@ -22,6 +22,9 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.FieldError;
 import io.microchatbot.security.ApiKey;
@@ -39,21 +42,21 @@ public class ApiKeyResource {
 
     private final ApiKeys keys;
     private final CurrentCaller caller;
-    private final InputValidator input;
 
-    ApiKeyResource(ApiKeys keys, CurrentCaller caller, InputValidator input) {
+    ApiKeyResource(ApiKeys keys, CurrentCaller caller) {
         this.keys = keys;
         this.caller = caller;
-        this.input = input;
     }
 
-    public record CreateApiKeyRequest(String name, List<String> scopes, String expires_at, Double turn_rate,
-            Integer turn_capacity) {
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record CreateApiKeyRequest(String name, List<String> scopes, String expiresAt, Double turnRate,
+            Integer turnCapacity) {
     }
 
-    public record ApiKeyView(UUID id, String name, String prefix, List<String> scopes, Double turn_rate,
-            Integer turn_capacity, Instant expires_at, Instant revoked_at, Instant last_used_at, String created_by,
-            Instant created_at, Instant rotated_at, String key) {
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record ApiKeyView(UUID id, String name, String prefix, List<String> scopes, Double turnRate,
+            Integer turnCapacity, Instant expiresAt, Instant revokedAt, Instant lastUsedAt, String createdBy,
+            Instant createdAt, Instant rotatedAt, String key) {
 
         static ApiKeyView of(ApiKey k, String secret) {
             return new ApiKeyView(k.id, k.name, "cbk_" + k.prefix, List.of(k.scopes.split(" ")), k.turnRate,
@@ -75,17 +78,17 @@ public class ApiKeyResource {
             errors.add(new FieldError("name", "is required, 1-100 characters"));
         }
         Set<Scope> scopes = scopes(body.scopes(), errors);
-        Instant expires = expiry(body.expires_at(), errors);
-        if (body.turn_rate() != null && !(body.turn_rate() > 0)) {
+        Instant expires = expiry(body.expiresAt(), errors);
+        if (body.turnRate() != null && !(body.turnRate() > 0)) {
             errors.add(new FieldError("turn_rate", "must be above 0"));
         }
-        if (body.turn_capacity() != null && body.turn_capacity() < 1) {
+        if (body.turnCapacity() != null && body.turnCapacity() < 1) {
             errors.add(new FieldError("turn_capacity", "must be at least 1"));
         }
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
         }
-        return keys.create(caller.get(), body.name().strip(), scopes, expires, body.turn_rate(), body.turn_capacity())
+        return keys.create(caller.get(), body.name().strip(), scopes, expires, body.turnRate(), body.turnCapacity())
                 .map(issued -> Response.created(URI.create("/api/v1/admin/api-keys/" + issued.key().id))
                         .entity(ApiKeyView.of(issued.key(), issued.secret())).build());
     }
@@ -102,16 +105,16 @@ public class ApiKeyResource {
     @Path("/{id}/rotate")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Give the key a new secret; the old one stops working at once")
-    public Uni<ApiKeyView> rotate(@RestPath String id) {
-        return keys.rotate(caller.get(), input.id(id))
+    public Uni<ApiKeyView> rotate(@RestPath UUID id) {
+        return keys.rotate(caller.get(), id)
                 .map(issued -> ApiKeyView.of(issued.key(), issued.secret()));
     }
 
     @DELETE
     @Path("/{id}")
     @Operation(summary = "Revoke the key")
-    public Uni<Response> revoke(@RestPath String id) {
-        return keys.revoke(caller.get(), input.id(id))
+    public Uni<Response> revoke(@RestPath UUID id) {
+        return keys.revoke(caller.get(), id)
                 .map(ignored -> Response.noContent().build());
     }
 

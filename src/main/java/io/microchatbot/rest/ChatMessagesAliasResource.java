@@ -1,5 +1,8 @@
 package io.microchatbot.rest;
 
+import java.util.UUID;
+
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -22,21 +25,19 @@ import io.smallrye.mutiny.Uni;
 public class ChatMessagesAliasResource {
 
     private final ConversationService conversations;
-    private final InputValidator input;
-
     private final CurrentCaller callers;
 
-    ChatMessagesAliasResource(ConversationService conversations, InputValidator input, CurrentCaller callers) {
+    ChatMessagesAliasResource(ConversationService conversations, CurrentCaller callers) {
         this.conversations = conversations;
-        this.input = input;
         this.callers = callers;
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Page through a conversation's messages (alias of /api/v1/conversations/{id}/messages)")
-    public Uni<MessagePageView> list(@RestPath String id, @RestQuery String limit, @RestQuery String cursor,
-            @RestQuery String order, HttpHeaders headers) {
-        return MessageResource.page(conversations, input, id, limit, cursor, order, callers.get());
+    public Uni<MessagePageView> list(@RestPath UUID id,
+            @RestQuery @DefaultValue(Paging.DEFAULT_LIMIT) Paging.Limit limit, @RestQuery String cursor,
+            @RestQuery @DefaultValue(Paging.ASCENDING) Paging.Order order, HttpHeaders headers) {
+        return MessageResource.page(conversations, id, limit, cursor, order, callers.get());
     }
 }

@@ -1,7 +1,10 @@
 package io.microchatbot.rest;
 
+import java.util.UUID;
+
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
@@ -24,17 +27,21 @@ import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.microchatbot.idempotency.Idempotency;
 import io.microchatbot.idempotency.IdempotencyKey;
 import io.microchatbot.idempotency.Outcome;
 import io.microchatbot.identity.Caller;
+import io.microchatbot.problem.ApiException;
 import io.microchatbot.rest.api.ConversationPageView;
+import io.microchatbot.rest.api.ConversationPatch;
 import io.microchatbot.rest.api.ConversationView;
 import io.microchatbot.rest.api.CreateConversationRequest;
 import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.service.ConversationService;
 import io.microchatbot.service.NewConversation;
+import io.microchatbot.validation.Validation;
 import io.smallrye.mutiny.Uni;
 
 @Path("/api/v1/conversations")
@@ -43,15 +50,15 @@ import io.smallrye.mutiny.Uni;
 public class ConversationResource {
 
     private final ConversationService conversations;
-    private final InputValidator input;
+    private final Validation validation;
     private final Idempotency idempotency;
     private final Answers answers;
     private final CurrentCaller callers;
 
-    ConversationResource(ConversationService conversations, InputValidator input, Idempotency idempotency,
+    ConversationResource(ConversationService conversations, Validation validation, Idempotency idempotency,
             Answers answers, CurrentCaller callers) {
         this.conversations = conversations;
-        this.input = input;
+        this.validation = validation;
         this.idempotency = idempotency;
         this.answers = answers;
         this.callers = callers;
@@ -66,7 +73,7 @@ public class ConversationResource {
     @APIResponse(responseCode = "201", description = "The new conversation; Location is its URL", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class)))
     public Uni<Response> create(CreateConversationRequest body, HttpHeaders headers, UriInfo uri) {
         var caller = callers.get();
-        var request = input.conversation(body);
+        var request = validation.valid(body == null ? CreateConversationRequest.EMPTY : body).toNewConversation();
         var key = IdempotencyKey.from(headers.getRequestHeader(IdempotencyKey.HEADER));
         var idempotent = idempotency.request(key, caller, "POST", "/api/v1/conversations",
                 MediaType.APPLICATION_JSON, body);
@@ -83,18 +90,19 @@ public class ConversationResource {
 
     @GET
     @Operation(summary = "List the caller's conversations, newest first")
-    public Uni<ConversationPageView> list(@RestQuery String limit, @RestQuery String cursor, HttpHeaders headers) {
+    public Uni<ConversationPageView> list(@RestQuery @DefaultValue(Paging.DEFAULT_LIMIT) Paging.Limit limit,
+            @RestQuery String cursor, HttpHeaders headers) {
         var caller = callers.get();
-        return conversations.list(caller, input.cursor(cursor), input.limit(limit))
+        return conversations.list(caller, Paging.cursor(cursor), limit.value())
                 .map(ConversationPageView::of);
     }
 
     @GET
     @Path("/{id}")
     @Operation(summary = "Read a conversation")
-    public Uni<ConversationView> get(@RestPath String id, HttpHeaders headers) {
+    public Uni<ConversationView> get(@RestPath UUID id, HttpHeaders headers) {
         var caller = callers.get();
-        return conversations.get(caller, input.id(id))
+        return conversations.get(caller, id)
                 .map(ConversationView::of);
     }
 
@@ -102,20 +110,27 @@ public class ConversationResource {
     @Path("/{id}")
     @Consumes({ MediaType.APPLICATION_JSON, "application/merge-patch+json" })
     @Operation(summary = "Change title, system prompt, model or metadata (JSON merge-patch: null clears a field)")
-    public Uni<ConversationView> update(@RestPath String id, JsonNode body, HttpHeaders headers) {
+    public Uni<ConversationView> update(@RestPath UUID id, JsonNode body, HttpHeaders headers) {
         var caller = callers.get();
-        var conversationId = input.id(id);
-        var changes = input.changes(body);
-        return conversations.update(caller, conversationId, changes)
+        var changes = validation.valid(patch(body)).toChanges();
+        return conversations.update(caller, id, changes)
                 .map(ConversationView::of);
+    }
+
+    /** Read as a tree: a merge-patch that is not an object is a validation failure, not bad JSON. */
+    private static ConversationPatch patch(JsonNode body) {
+        if (!(body instanceof ObjectNode object)) {
+            throw ApiException.invalid("body", "must be a JSON object");
+        }
+        return ConversationPatch.of(object);
     }
 
     @DELETE
     @Path("/{id}")
     @Operation(summary = "Delete a conversation and all its messages")
-    public Uni<RestResponse<Void>> delete(@RestPath String id, HttpHeaders headers) {
+    public Uni<RestResponse<Void>> delete(@RestPath UUID id, HttpHeaders headers) {
         var caller = callers.get();
-        return conversations.delete(caller, input.id(id))
+        return conversations.delete(caller, id)
                 .map(ignored -> RestResponse.noContent());
     }
 }

@@ -3,6 +3,7 @@ package io.microchatbot.rest;
 import java.util.UUID;
 
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -27,6 +28,7 @@ import io.microchatbot.idempotency.Idempotency;
 import io.microchatbot.idempotency.IdempotencyKey;
 import io.microchatbot.idempotency.Outcome;
 import io.microchatbot.identity.Caller;
+import io.microchatbot.llm.TokenCounter;
 import io.microchatbot.ratelimit.TurnRequest;
 import io.microchatbot.rest.api.MessagePageView;
 import io.microchatbot.rest.api.MessageView;
@@ -36,6 +38,7 @@ import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.service.ChatService;
 import io.microchatbot.service.ConversationService;
 import io.microchatbot.service.UserInput;
+import io.microchatbot.validation.Validation;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
@@ -47,18 +50,21 @@ public class MessageResource {
 
     private final ChatService chat;
     private final ConversationService conversations;
-    private final InputValidator input;
+    private final Validation validation;
+    private final TokenCounter tokens;
     private final TurnEventsSse events;
     private final TurnRepresentation representation;
     private final Idempotency idempotency;
     private final Answers answers;
     private final CurrentCaller callers;
 
-    MessageResource(ChatService chat, ConversationService conversations, InputValidator input, TurnEventsSse events,
-            TurnRepresentation representation, Idempotency idempotency, Answers answers, CurrentCaller callers) {
+    MessageResource(ChatService chat, ConversationService conversations, Validation validation, TokenCounter tokens,
+            TurnEventsSse events, TurnRepresentation representation, Idempotency idempotency, Answers answers,
+            CurrentCaller callers) {
         this.chat = chat;
         this.conversations = conversations;
-        this.input = input;
+        this.validation = validation;
+        this.tokens = tokens;
         this.events = events;
         this.representation = representation;
         this.idempotency = idempotency;
@@ -83,11 +89,10 @@ public class MessageResource {
     @APIResponse(responseCode = "201", description = "The stored user message and reply", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TurnView.class)))
     @APIResponse(responseCode = "200", description = "Server-sent events: message.created, message.delta…, then one"
             + " of message.completed, message.incomplete, error", content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS))
-    public Multi<String> send(@RestPath String id, SendMessageRequest body, HttpHeaders headers,
+    public Multi<String> send(@RestPath("id") UUID conversationId, SendMessageRequest body, HttpHeaders headers,
             RoutingContext routing, UriInfo uri) {
         var caller = callers.get();
-        var conversationId = input.id(id);
-        var message = input.message(body);
+        var message = validation.valid(body == null ? SendMessageRequest.EMPTY : body).toUserInput(tokens);
         var deadline = CallerDeadline.from(headers);
         boolean streamed = representation.streamed(routing, body);
         String path = "/api/v1/conversations/" + conversationId + "/messages";
@@ -115,33 +120,31 @@ public class MessageResource {
                 .map(TurnView::of)
                 .map(view -> new Outcome.Answered(answers.view(view), uri.getBaseUriBuilder()
                         .path("api/v1/conversations/{conversation}/messages/{message}")
-                        .build(conversationId, view.assistant_message().id()).toString()));
+                        .build(conversationId, view.assistantMessage().id()).toString()));
     }
 
     @GET
     @Path("/{messageId}")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Read one message")
-    public Uni<MessageView> get(@RestPath String id, @RestPath String messageId, HttpHeaders headers) {
+    public Uni<MessageView> get(@RestPath UUID id, @RestPath UUID messageId, HttpHeaders headers) {
         var caller = callers.get();
-        return conversations.message(caller, input.id(id), input.id(messageId))
+        return conversations.message(caller, id, messageId)
                 .map(MessageView::of);
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Page through a conversation's messages (keyset cursor)")
-    public Uni<MessagePageView> list(@RestPath String id, @RestQuery String limit, @RestQuery String cursor,
-            @RestQuery String order, HttpHeaders headers) {
-        return page(conversations, input, id, limit, cursor, order, callers.get());
+    public Uni<MessagePageView> list(@RestPath UUID id,
+            @RestQuery @DefaultValue(Paging.DEFAULT_LIMIT) Paging.Limit limit, @RestQuery String cursor,
+            @RestQuery @DefaultValue(Paging.ASCENDING) Paging.Order order, HttpHeaders headers) {
+        return page(conversations, id, limit, cursor, order, callers.get());
     }
 
-    static Uni<MessagePageView> page(ConversationService conversations, InputValidator input, String id, String limit,
-            String cursor, String order, Caller caller) {
-        var conversationId = input.id(id);
-        int size = input.limit(limit);
-        boolean ascending = input.ascending(order);
-        return conversations.messages(caller, conversationId, input.cursor(cursor), size, ascending)
+    static Uni<MessagePageView> page(ConversationService conversations, UUID id, Paging.Limit limit, String cursor,
+            Paging.Order order, Caller caller) {
+        return conversations.messages(caller, id, Paging.cursor(cursor), limit.value(), order.ascending())
                 .map(MessagePageView::of);
     }
 }

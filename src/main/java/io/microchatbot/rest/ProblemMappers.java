@@ -1,5 +1,6 @@
 package io.microchatbot.rest;
 
+import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -17,6 +18,7 @@ import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.problem.Failures;
 import io.microchatbot.problem.Problem;
+import io.microchatbot.validation.Violations;
 import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationFailedException;
 
@@ -53,10 +55,23 @@ public class ProblemMappers {
         return respond(fromJackson(e), uri);
     }
 
+    /** Bean Validation failures anywhere in a request, as the same problem as {@code Validation} raises. */
+    @ServerExceptionMapper
+    public Response constraints(ConstraintViolationException e, UriInfo uri) {
+        return respond(Violations.problem(e.getConstraintViolations()), uri);
+    }
+
+    /**
+     * Also a path or query parameter refused by its converter ({@link IdParameters}, {@link Paging}), which the
+     * framework wraps in a 400 or 404.
+     */
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
         if (e.getCause() instanceof JsonProcessingException jackson) {
             return respond(fromJackson(jackson), uri);
+        }
+        if (e.getCause() instanceof ApiException refused) {
+            return respond(refused, uri);
         }
         int status = e.getResponse().getStatus();
         ErrorCode code = switch (status) {

@@ -1,7 +1,10 @@
 package io.microchatbot.rest;
 
+import java.util.UUID;
+
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -27,6 +30,7 @@ import io.microchatbot.rest.api.WebhookView;
 import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.security.RequiresScope;
 import io.microchatbot.security.Scope;
+import io.microchatbot.validation.Validation;
 import io.microchatbot.webhook.WebhookService;
 import io.smallrye.mutiny.Uni;
 
@@ -41,14 +45,12 @@ import io.smallrye.mutiny.Uni;
 public class WebhookResource {
 
     private final WebhookService webhooks;
-    private final WebhookInput webhookInput;
-    private final InputValidator input;
+    private final Validation validation;
     private final CurrentCaller callers;
 
-    WebhookResource(WebhookService webhooks, WebhookInput webhookInput, InputValidator input, CurrentCaller callers) {
+    WebhookResource(WebhookService webhooks, Validation validation, CurrentCaller callers) {
         this.webhooks = webhooks;
-        this.webhookInput = webhookInput;
-        this.input = input;
+        this.validation = validation;
         this.callers = callers;
     }
 
@@ -58,7 +60,7 @@ public class WebhookResource {
     @APIResponse(responseCode = "201", description = "The new webhook with its secret; Location is its URL", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WebhookView.class)))
     public Uni<RestResponse<WebhookView>> create(CreateWebhookRequest body, HttpHeaders headers, UriInfo uri) {
         var caller = callers.get();
-        var request = webhookInput.webhook(body);
+        var request = validation.valid(body == null ? CreateWebhookRequest.EMPTY : body).toNewWebhook();
         return webhooks.create(caller, request)
                 .map(WebhookView::created)
                 .map(view -> RestResponse.ResponseBuilder.<WebhookView> created(uri.getBaseUriBuilder()
@@ -76,28 +78,29 @@ public class WebhookResource {
     @GET
     @Path("/{id}")
     @Operation(summary = "Read a webhook (without its secret)")
-    public Uni<WebhookView> get(@RestPath String id, HttpHeaders headers) {
+    public Uni<WebhookView> get(@RestPath UUID id, HttpHeaders headers) {
         var caller = callers.get();
-        return webhooks.get(caller, input.id(id))
+        return webhooks.get(caller, id)
                 .map(WebhookView::of);
     }
 
     @DELETE
     @Path("/{id}")
     @Operation(summary = "Delete a webhook and its delivery log")
-    public Uni<RestResponse<Void>> delete(@RestPath String id, HttpHeaders headers) {
+    public Uni<RestResponse<Void>> delete(@RestPath UUID id, HttpHeaders headers) {
         var caller = callers.get();
-        return webhooks.delete(caller, input.id(id))
+        return webhooks.delete(caller, id)
                 .map(ignored -> RestResponse.noContent());
     }
 
     @GET
     @Path("/{id}/deliveries")
     @Operation(summary = "The webhook's deliveries, newest first")
-    public Uni<DeliveryPageView> deliveries(@RestPath String id, @RestQuery String limit, @RestQuery String cursor,
+    public Uni<DeliveryPageView> deliveries(@RestPath UUID id,
+            @RestQuery @DefaultValue(Paging.DEFAULT_LIMIT) Paging.Limit limit, @RestQuery String cursor,
             HttpHeaders headers) {
         var caller = callers.get();
-        return webhooks.deliveries(caller, input.id(id), input.cursor(cursor), input.limit(limit))
+        return webhooks.deliveries(caller, id, Paging.cursor(cursor), limit.value())
                 .map(DeliveryPageView::of);
     }
 
@@ -105,12 +108,10 @@ public class WebhookResource {
     @Path("/{id}/deliveries/{deliveryId}/redeliver")
     @Operation(summary = "Send a delivery again, with a fresh series of attempts")
     @APIResponse(responseCode = "202", description = "The delivery, pending and due now", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DeliveryView.class)))
-    public Uni<RestResponse<DeliveryView>> redeliver(@RestPath String id, @RestPath String deliveryId,
+    public Uni<RestResponse<DeliveryView>> redeliver(@RestPath UUID id, @RestPath UUID deliveryId,
             HttpHeaders headers) {
         var caller = callers.get();
-        var webhookId = input.id(id);
-        var delivery = input.id(deliveryId);
-        return webhooks.redeliver(caller, webhookId, delivery)
+        return webhooks.redeliver(caller, id, deliveryId)
                 .map(DeliveryView::of)
                 .map(view -> RestResponse.accepted(view));
     }

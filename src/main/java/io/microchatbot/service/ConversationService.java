@@ -196,17 +196,11 @@ public class ConversationService {
     }
 
     private void apply(Conversation conversation, ConversationChanges changes) {
-        if (changes.title() != null) {
-            conversation.title = changes.title().orElse(null);
-        }
-        if (changes.systemPrompt() != null) {
-            conversation.systemPrompt = changes.systemPrompt().orElse(null);
-        }
-        if (changes.model() != null) {
-            conversation.model = changes.model().orElse(null);
-        }
-        if (changes.metadataPatch() != null) {
-            conversation.metadata = mergedMetadata(conversation.metadata, changes.metadataPatch());
+        conversation.title = changes.title().applyTo(conversation.title);
+        conversation.systemPrompt = changes.systemPrompt().applyTo(conversation.systemPrompt);
+        conversation.model = changes.model().applyTo(conversation.model);
+        if (changes.metadataPatch().given()) {
+            conversation.metadata = mergedMetadata(conversation.metadata, changes.metadataPatch().value());
         }
         conversation.updatedAt = Clock.now();
     }

@@ -2,11 +2,15 @@ package io.microchatbot.rest.api;
 
 import java.util.List;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
 import io.microchatbot.service.Page;
 import io.microchatbot.webhook.WebhookDelivery;
 
 /** {@code GET /api/v1/webhooks/{id}/deliveries}: newest first. */
-public record DeliveryPageView(List<DeliveryView> deliveries, boolean has_more, String next_cursor) {
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record DeliveryPageView(List<DeliveryView> deliveries, boolean hasMore, String nextCursor) {
 
     public static DeliveryPageView of(Page<WebhookDelivery> page) {
         return new DeliveryPageView(page.items().stream().map(DeliveryView::of).toList(), page.hasMore(),

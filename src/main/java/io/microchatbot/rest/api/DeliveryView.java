@@ -3,20 +3,24 @@ package io.microchatbot.rest.api;
 import java.time.Instant;
 import java.util.UUID;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
 import io.microchatbot.webhook.WebhookDelivery;
 
 /** One entry of a webhook's delivery log. */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record DeliveryView(
         UUID id,
-        UUID event_id,
-        String event_type,
+        UUID eventId,
+        String eventType,
         String status,
         int attempts,
-        Integer last_status_code,
-        String last_error,
-        Instant next_attempt_at,
-        Instant delivered_at,
-        Instant created_at) {
+        Integer lastStatusCode,
+        String lastError,
+        Instant nextAttemptAt,
+        Instant deliveredAt,
+        Instant createdAt) {
 
     public static DeliveryView of(WebhookDelivery d) {
         return new DeliveryView(d.id, d.eventId, d.eventType, d.status.name(), d.attempts, d.lastStatusCode,

@@ -1,9 +1,13 @@
 package io.microchatbot.rest.api;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
 import io.microchatbot.service.TurnResult;
 
 /** Answer of a non-streaming turn. */
-public record TurnView(MessageView user_message, MessageView assistant_message, UsageView usage, String model) {
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record TurnView(MessageView userMessage, MessageView assistantMessage, UsageView usage, String model) {
 
     public static TurnView of(TurnResult turn) {
         return new TurnView(MessageView.of(turn.userMessage()), MessageView.of(turn.assistantMessage()),

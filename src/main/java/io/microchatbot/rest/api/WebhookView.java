@@ -5,19 +5,22 @@ import java.util.List;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import io.microchatbot.webhook.Webhook;
 
 /** A webhook as the API shows it; {@code secret} only in the answer that created it. */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record WebhookView(
         UUID id,
         String url,
-        List<String> event_types,
+        List<String> eventTypes,
         String description,
         boolean active,
-        String created_by,
-        Instant created_at,
-        Instant updated_at,
+        String createdBy,
+        Instant createdAt,
+        Instant updatedAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) String secret) {
 
     public static WebhookView of(Webhook w) {
