@@ -83,7 +83,7 @@ final class SseStreamCall {
 
     /** One event: a completion chunk, or {@code [DONE]}; an event with no data carries nothing. */
     private void dispatch(SseParser.Event event) {
-        if (event == null || event.data().isBlank()) {
+        if (event == null || event.data().isEmpty()) {
             return;
         }
         String data = event.data();
