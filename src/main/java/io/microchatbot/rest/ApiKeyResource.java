@@ -2,13 +2,13 @@ package io.microchatbot.rest;
 
 import java.net.URI;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -26,12 +26,15 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import io.microchatbot.problem.ApiException;
-import io.microchatbot.problem.FieldError;
 import io.microchatbot.security.ApiKey;
 import io.microchatbot.security.ApiKeys;
 import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.security.RequiresScope;
 import io.microchatbot.security.Scope;
+import io.microchatbot.validation.ApiKeyName;
+import io.microchatbot.validation.ApiKeyScopes;
+import io.microchatbot.validation.FutureInstant;
+import io.microchatbot.validation.Validation;
 import io.smallrye.mutiny.Uni;
 
 /** API keys of the caller's tenant; admins only. A key's secret is in the answer to create and rotate, never again. */
@@ -42,15 +45,31 @@ public class ApiKeyResource {
 
     private final ApiKeys keys;
     private final CurrentCaller caller;
+    private final Validation validation;
 
-    ApiKeyResource(ApiKeys keys, CurrentCaller caller) {
+    ApiKeyResource(ApiKeys keys, CurrentCaller caller, Validation validation) {
         this.keys = keys;
         this.caller = caller;
+        this.validation = validation;
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record CreateApiKeyRequest(String name, List<String> scopes, String expiresAt, Double turnRate,
-            Integer turnCapacity) {
+    public record CreateApiKeyRequest(
+            @ApiKeyName String name,
+            @ApiKeyScopes List<String> scopes,
+            @FutureInstant String expiresAt,
+            @DecimalMin(value = "0", inclusive = false, message = "must be above 0") Double turnRate,
+            @Min(value = 1, message = "must be at least 1") Integer turnCapacity) {
+
+        Set<Scope> scopeSet() {
+            Set<Scope> set = EnumSet.noneOf(Scope.class);
+            scopes.forEach(name -> set.add(Scope.valueOf(name)));
+            return set;
+        }
+
+        Instant expiry() {
+            return expiresAt == null ? null : Instant.parse(expiresAt);
+        }
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -70,25 +89,12 @@ public class ApiKeyResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create an API key; its secret (field key) is shown in this answer only")
     public Uni<Response> create(CreateApiKeyRequest body) {
-        List<FieldError> errors = new ArrayList<>();
         if (body == null) {
             throw ApiException.invalid("body", "is required");
         }
-        if (body.name() == null || body.name().isBlank() || body.name().length() > 100) {
-            errors.add(new FieldError("name", "is required, 1-100 characters"));
-        }
-        Set<Scope> scopes = scopes(body.scopes(), errors);
-        Instant expires = expiry(body.expiresAt(), errors);
-        if (body.turnRate() != null && !(body.turnRate() > 0)) {
-            errors.add(new FieldError("turn_rate", "must be above 0"));
-        }
-        if (body.turnCapacity() != null && body.turnCapacity() < 1) {
-            errors.add(new FieldError("turn_capacity", "must be at least 1"));
-        }
-        if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
-        }
-        return keys.create(caller.get(), body.name().strip(), scopes, expires, body.turnRate(), body.turnCapacity())
+        validation.valid(body);
+        return keys.create(caller.get(), body.name().strip(), body.scopeSet(), body.expiry(), body.turnRate(),
+                body.turnCapacity())
                 .map(issued -> Response.created(URI.create("/api/v1/admin/api-keys/" + issued.key().id))
                         .entity(ApiKeyView.of(issued.key(), issued.secret())).build());
     }
@@ -116,37 +122,5 @@ public class ApiKeyResource {
     public Uni<Response> revoke(@RestPath UUID id) {
         return keys.revoke(caller.get(), id)
                 .map(ignored -> Response.noContent().build());
-    }
-
-    private static Set<Scope> scopes(List<String> names, List<FieldError> errors) {
-        Set<Scope> scopes = EnumSet.noneOf(Scope.class);
-        if (names == null || names.isEmpty()) {
-            errors.add(new FieldError("scopes", "is required: one or more of chat, read, admin"));
-            return scopes;
-        }
-        for (String name : names) {
-            try {
-                scopes.add(Scope.valueOf(String.valueOf(name)));
-            } catch (IllegalArgumentException unknown) {
-                errors.add(new FieldError("scopes", "'" + name + "' is not one of chat, read, admin"));
-            }
-        }
-        return scopes;
-    }
-
-    private static Instant expiry(String raw, List<FieldError> errors) {
-        if (raw == null) {
-            return null;
-        }
-        try {
-            Instant at = Instant.parse(raw);
-            if (!at.isAfter(Instant.now())) {
-                errors.add(new FieldError("expires_at", "must be in the future"));
-            }
-            return at;
-        } catch (DateTimeParseException e) {
-            errors.add(new FieldError("expires_at", "must be an ISO-8601 instant, e.g. 2027-01-31T00:00:00Z"));
-            return null;
-        }
     }
 }

@@ -170,6 +170,32 @@ class SecurityTest {
     }
 
     @Test
+    void anInvalidApiKeyRequestNamesEveryBadFieldInOrderAndCreatesNothing() {
+        String admin = token(TokenIssuer.user(newTenant(), "admin-v").groups("admin"));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", " ".repeat(3));
+        body.put("scopes", List.of("root", "chat", "owner"));
+        body.put("expires_at", "tomorrow");
+        body.put("turn_rate", 0);
+        body.put("turn_capacity", 0);
+        bearer(admin).contentType(ContentType.JSON).body(body).post("/api/v1/admin/api-keys")
+                .then().statusCode(400).body("code", equalTo("validation_failed"))
+                .body("errors.field", equalTo(List.of("name", "scopes", "scopes", "expires_at", "turn_rate",
+                        "turn_capacity")))
+                .body("errors.message", equalTo(List.of("is required, 1-100 characters",
+                        "'root' is not one of chat, read, admin", "'owner' is not one of chat, read, admin",
+                        "must be an ISO-8601 instant, e.g. 2027-01-31T00:00:00Z", "must be above 0",
+                        "must be at least 1")));
+        bearer(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", "x".repeat(101), "scopes", List.of(), "expires_at", "2020-01-01T00:00:00Z"))
+                .post("/api/v1/admin/api-keys").then().statusCode(400)
+                .body("errors.field", equalTo(List.of("name", "scopes", "expires_at")))
+                .body("errors.message", equalTo(List.of("is required, 1-100 characters",
+                        "is required: one or more of chat, read, admin", "must be in the future")));
+        bearer(admin).get("/api/v1/admin/api-keys").then().statusCode(200).body("size()", equalTo(0));
+    }
+
+    @Test
     void anotherTenantOrUserGets404OnEveryEndpoint() {
         String owner = token(TokenIssuer.user(tenant, user));
         String id = conversation(bearer(owner));
