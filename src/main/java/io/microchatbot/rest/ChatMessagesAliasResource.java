@@ -14,7 +14,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
-import io.microchatbot.rest.api.MessagePageView;
+import io.microchatbot.api.MessagePageView;
 import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.service.ConversationService;
 import io.smallrye.mutiny.Uni;

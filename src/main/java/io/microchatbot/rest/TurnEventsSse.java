@@ -10,11 +10,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.microchatbot.Message;
+import io.microchatbot.api.MessageView;
+import io.microchatbot.api.UsageView;
 import io.microchatbot.correlation.CorrelationId;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.Problem;
-import io.microchatbot.rest.api.MessageView;
-import io.microchatbot.rest.api.UsageView;
 import io.microchatbot.service.TurnEvent;
 import io.smallrye.mutiny.Multi;
 

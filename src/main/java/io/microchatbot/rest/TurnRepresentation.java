@@ -9,9 +9,9 @@ import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
+import io.microchatbot.api.SendMessageRequest;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
-import io.microchatbot.rest.api.SendMessageRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 

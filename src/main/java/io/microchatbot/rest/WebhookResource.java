@@ -22,11 +22,11 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import io.microchatbot.rest.api.CreateWebhookRequest;
-import io.microchatbot.rest.api.DeliveryPageView;
-import io.microchatbot.rest.api.DeliveryView;
-import io.microchatbot.rest.api.WebhookListView;
-import io.microchatbot.rest.api.WebhookView;
+import io.microchatbot.api.CreateWebhookRequest;
+import io.microchatbot.api.DeliveryPageView;
+import io.microchatbot.api.DeliveryView;
+import io.microchatbot.api.WebhookListView;
+import io.microchatbot.api.WebhookView;
 import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.security.RequiresScope;
 import io.microchatbot.security.Scope;

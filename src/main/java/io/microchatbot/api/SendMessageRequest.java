@@ -1,4 +1,4 @@
-package io.microchatbot.rest.api;
+package io.microchatbot.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;

@@ -1,4 +1,4 @@
-package io.microchatbot.rest.api;
+package io.microchatbot.api;
 
 import java.util.List;
 
