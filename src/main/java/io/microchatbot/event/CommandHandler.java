@@ -136,7 +136,11 @@ public class CommandHandler {
 
     /** What a command made, kept as its view like a REST answer; a command has no URI of its own to name. */
     private Outcome answered(Object view) {
-        return new Outcome.Answered(json.valueToTree(view).toString(), null);
+        try {
+            return new Outcome.Answered(json.writeValueAsString(view), null);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot encode an answer", e);
+        }
     }
 
     /**

@@ -41,15 +41,14 @@ public @interface BoundedText {
 
     Class<? extends Payload>[] payload() default {};
 
-    /** Dependent: each use has its own limit, set by {@link #initialize}. */
-    @Dependent
-    class OfString implements ConstraintValidator<BoundedText, String> {
+    /** Dependent: each use has its own rule, set by {@link #initialize}; the limit is read when checking. */
+    abstract class Check<T> implements ConstraintValidator<BoundedText, T> {
 
         /** Read when checking: validators are built at static init, before the run-time configuration exists. */
         private final Instance<LimitsConfig> config;
         private BoundedText rule;
 
-        OfString(Instance<LimitsConfig> config) {
+        Check(Instance<LimitsConfig> config) {
             this.config = config;
         }
 
@@ -59,15 +58,31 @@ public @interface BoundedText {
         }
 
         @Override
-        public boolean isValid(String value, ConstraintValidatorContext context) {
-            String problem = problem(rule, rule.value().maxChars(config.get()), value);
+        public boolean isValid(T value, ConstraintValidatorContext context) {
+            String problem = problem(value, rule, rule.value().maxChars(config.get()));
             if (problem != null) {
                 Violations.report(context, problem);
             }
             return problem == null;
         }
 
-        static String problem(BoundedText rule, int max, String value) {
+        /** What is wrong with {@code value}, or null. */
+        abstract String problem(T value, BoundedText rule, int max);
+    }
+
+    @Dependent
+    class OfString extends Check<String> {
+
+        OfString(Instance<LimitsConfig> config) {
+            super(config);
+        }
+
+        @Override
+        String problem(String value, BoundedText rule, int max) {
+            return text(value, rule, max);
+        }
+
+        static String text(String value, BoundedText rule, int max) {
             if (value == null) {
                 return rule.required() ? "is required" : null;
             }
@@ -84,34 +99,20 @@ public @interface BoundedText {
         }
     }
 
+    /** A member of a merge patch: absent or null (clears it) is fine, else it must be text within the limit. */
     @Dependent
-    class OfPatchMember implements ConstraintValidator<BoundedText, JsonNode> {
-
-        /** Read when checking: validators are built at static init, before the run-time configuration exists. */
-        private final Instance<LimitsConfig> config;
-        private BoundedText rule;
+    class OfPatchMember extends Check<JsonNode> {
 
         OfPatchMember(Instance<LimitsConfig> config) {
-            this.config = config;
+            super(config);
         }
 
         @Override
-        public void initialize(BoundedText rule) {
-            this.rule = rule;
-        }
-
-        @Override
-        public boolean isValid(JsonNode value, ConstraintValidatorContext context) {
+        String problem(JsonNode value, BoundedText rule, int max) {
             if (value == null || value.isNull()) {
-                return true;
+                return null;
             }
-            String problem = value.isTextual()
-                    ? OfString.problem(rule, rule.value().maxChars(config.get()), value.textValue())
-                    : "must be a string or null";
-            if (problem != null) {
-                Violations.report(context, problem);
-            }
-            return problem == null;
+            return value.isTextual() ? OfString.text(value.textValue(), rule, max) : "must be a string or null";
         }
     }
 }
