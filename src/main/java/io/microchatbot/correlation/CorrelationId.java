@@ -28,18 +28,21 @@ public class CorrelationId {
     }
 
     private void assign(RoutingContext context) {
-        String id = sane(context.request().getHeader(REQUEST_HEADER));
-        if (id == null) {
-            id = sane(context.request().getHeader(CORRELATION_HEADER));
-        }
-        if (id == null) {
-            id = UUID.randomUUID().toString();
-        }
+        String id = of(context.request().getHeader(REQUEST_HEADER), context.request().getHeader(CORRELATION_HEADER));
         context.put(CONTEXT_KEY, id);
         context.response().putHeader(REQUEST_HEADER, id);
         context.response().putHeader(CORRELATION_HEADER, id);
         MDC.put(MDC_KEY, id);
         context.next();
+    }
+
+    /** The id of a request that sent these headers (either may be null): the first sane one, else a new one. */
+    public static String of(String requestId, String correlationId) {
+        String id = sane(requestId);
+        if (id == null) {
+            id = sane(correlationId);
+        }
+        return id == null ? UUID.randomUUID().toString() : id;
     }
 
     /** The current request's id, or null outside a request. */

@@ -5,8 +5,6 @@ import jakarta.ws.rs.container.ResourceInfo;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
-import io.microchatbot.problem.ApiException;
-import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.security.Access;
 import io.microchatbot.security.CurrentCaller;
 import io.smallrye.mutiny.Uni;
@@ -51,10 +49,7 @@ public class RateLimitFilter {
                 .invoke(quota -> headers(response, quota))
                 .invoke(quota -> {
                     if (!quota.allowed()) {
-                        throw new ApiException(ErrorCode.rate_limited, "Too many " + (kind == RequestKind.turn
-                                ? "messages"
-                                : "requests") + " from this caller or tenant; retry after "
-                                + quota.retryAfterSeconds() + " s", (int) quota.retryAfterSeconds());
+                        throw RateLimiter.refusal(kind, quota);
                     }
                 })
                 .replaceWithVoid();

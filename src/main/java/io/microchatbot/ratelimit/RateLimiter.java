@@ -7,6 +7,8 @@ import java.util.OptionalLong;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.microchatbot.identity.Caller;
+import io.microchatbot.problem.ApiException;
+import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.redis.BoundedRedis;
 import io.microchatbot.redis.Pipelined;
 import io.microchatbot.redis.RedisUnavailable;
@@ -56,6 +58,13 @@ public class RateLimiter {
                         rejected(kind.name());
                     }
                 });
+    }
+
+    /** The 429 rate_limited problem of a refused quota, for every edge to answer in its own terms. */
+    public static ApiException refusal(RequestKind kind, Quota quota) {
+        return new ApiException(ErrorCode.rate_limited, "Too many " + (kind == RequestKind.turn ? "messages"
+                : "requests") + " from this caller or tenant; retry after " + quota.retryAfterSeconds() + " s",
+                (int) quota.retryAfterSeconds());
     }
 
     /**

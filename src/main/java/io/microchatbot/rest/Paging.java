@@ -3,6 +3,7 @@ package io.microchatbot.rest;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import io.microchatbot.pagination.PageSize;
 import io.microchatbot.problem.ApiException;
 
 /**
@@ -14,7 +15,7 @@ public final class Paging {
 
     public static final String DEFAULT_LIMIT = "20";
     public static final String ASCENDING = "asc";
-    private static final int MAX_LIMIT = 100;
+    private static final int MAX_LIMIT = PageSize.MAX;
 
     private Paging() {
     }

@@ -3,6 +3,7 @@ package io.microchatbot.security;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.JsonString;
@@ -43,16 +44,25 @@ public class Authenticator {
         this.identities = identities;
     }
 
+    /** An HTTP request, its credentials read by the HTTP authentication mechanisms (bearer JWT, API key). */
     public Uni<Access> authenticate(HttpServerRequest request) {
-        if (config.mode() == AuthConfig.Mode.NONE) {
-            return Uni.createFrom().item(() -> Access.of(CallerHeaders.of(request.getHeader(CallerHeaders.TENANT_HEADER),
-                    request.getHeader(CallerHeaders.USER_HEADER)), EnumSet.allOf(Scope.class), HEADERS));
-        }
-        return identities.getDeferredIdentity()
-                .map(identity -> access(identity, request));
+        return authenticate(request::getHeader, identities::getDeferredIdentity);
     }
 
-    private Access access(SecurityIdentity identity, HttpServerRequest request) {
+    /**
+     * A request of any transport: {@code headers} are its headers (or gRPC metadata) by name, {@code identity}
+     * what its credentials prove, asked for only when the mode needs it.
+     */
+    public Uni<Access> authenticate(RequestHeaders headers, Supplier<Uni<SecurityIdentity>> identity) {
+        if (config.mode() == AuthConfig.Mode.NONE) {
+            return Uni.createFrom().item(() -> Access.of(CallerHeaders.of(headers.get(CallerHeaders.TENANT_HEADER),
+                    headers.get(CallerHeaders.USER_HEADER)), EnumSet.allOf(Scope.class), HEADERS));
+        }
+        return identity.get()
+                .map(proven -> access(proven, headers));
+    }
+
+    private Access access(SecurityIdentity identity, RequestHeaders request) {
         if (identity.isAnonymous()) {
             throw new ApiException(ErrorCode.unauthenticated,
                     "Send a bearer token (Authorization: Bearer <JWT>) or an API key (X-API-Key)");
@@ -66,13 +76,13 @@ public class Authenticator {
         throw new ApiException(ErrorCode.unauthenticated, "Unsupported credentials");
     }
 
-    private Access fromToken(JsonWebToken token, HttpServerRequest request) {
+    private Access fromToken(JsonWebToken token, RequestHeaders request) {
         Set<String> grants = grants(token);
         String tokenTenant = token.containsClaim(config.tenantClaim())
                 ? String.valueOf((Object) token.getClaim(config.tenantClaim()))
                 : CallerHeaders.DEFAULT_TENANT;
-        String userHeader = request.getHeader(CallerHeaders.USER_HEADER);
-        String tenantHeader = request.getHeader(CallerHeaders.TENANT_HEADER);
+        String userHeader = request.get(CallerHeaders.USER_HEADER);
+        String tenantHeader = request.get(CallerHeaders.TENANT_HEADER);
         Set<Scope> scopes = EnumSet.of(Scope.chat, Scope.read);
         if (grants.contains(config.adminRole())) {
             scopes.add(Scope.admin);
@@ -98,12 +108,12 @@ public class Authenticator {
         return Access.of(CallerHeaders.of(tokenTenant, subject), scopes, JWT_USER);
     }
 
-    private static Access fromApiKey(ApiKeyPrincipal key, HttpServerRequest request) {
-        if (request.getHeader(CallerHeaders.USER_HEADER) != null) {
+    private static Access fromApiKey(ApiKeyPrincipal key, RequestHeaders request) {
+        if (request.get(CallerHeaders.USER_HEADER) != null) {
             throw new ApiException(ErrorCode.forbidden, "An API key cannot act for a user (" + CallerHeaders.USER_HEADER
                     + "); only service tokens may");
         }
-        String tenantHeader = request.getHeader(CallerHeaders.TENANT_HEADER);
+        String tenantHeader = request.get(CallerHeaders.TENANT_HEADER);
         if (tenantHeader != null && !tenantHeader.equals(key.tenantId())) {
             throw new ApiException(ErrorCode.forbidden, "An API key cannot act in another tenant");
         }

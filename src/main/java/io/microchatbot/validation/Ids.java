@@ -12,6 +12,11 @@ public final class Ids {
 
     /** The id, or 400 validation_failed for {@code id}. */
     public static UUID parse(String raw) {
+        return parse(raw, "id");
+    }
+
+    /** The id, or 400 validation_failed for {@code field}. */
+    public static UUID parse(String raw, String field) {
         try {
             if (raw != null && raw.length() == 36) {
                 return UUID.fromString(raw);
@@ -19,6 +24,6 @@ public final class Ids {
         } catch (IllegalArgumentException ignored) {
             // reported below
         }
-        throw ApiException.invalid("id", "must be a UUID");
+        throw ApiException.invalid(field, "must be a UUID");
     }
 }

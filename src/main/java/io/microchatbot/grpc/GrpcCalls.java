@@ -1,0 +1,119 @@
+package io.microchatbot.grpc;
+
+import java.util.Optional;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.MDC;
+
+import io.grpc.StatusRuntimeException;
+import io.microchatbot.Deadline;
+import io.microchatbot.correlation.CorrelationId;
+import io.microchatbot.idempotency.IdempotencyKey;
+import io.microchatbot.identity.Caller;
+import io.microchatbot.lifecycle.ShutdownPhase;
+import io.microchatbot.problem.ApiException;
+import io.microchatbot.problem.ErrorCode;
+import io.microchatbot.problem.Failures;
+import io.microchatbot.ratelimit.RateLimiter;
+import io.microchatbot.ratelimit.RequestKind;
+import io.microchatbot.security.Access;
+import io.microchatbot.security.Scope;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * What every call goes through before and after its work, as every REST request does: refused while the pod
+ * drains, authenticated, checked for its scope, rate limited (as a turn or a read), and every failure answered as
+ * the gRPC status of its problem ({@link GrpcProblems}).
+ */
+@ApplicationScoped
+class GrpcCalls {
+
+    private final GrpcAuthenticator authenticator;
+    private final RateLimiter limiter;
+    private final ShutdownPhase phase;
+
+    GrpcCalls(GrpcAuthenticator authenticator, RateLimiter limiter, ShutdownPhase phase) {
+        this.authenticator = authenticator;
+        this.limiter = limiter;
+        this.phase = phase;
+    }
+
+    /** An admitted call: who makes it, what it sent, by when it must be answered. */
+    record Call(Access access, CallMetadata.Headers metadata, Deadline deadline, String correlationId) {
+
+        Caller caller() {
+            return access.caller();
+        }
+
+        Optional<IdempotencyKey> idempotencyKey() {
+            return IdempotencyKey.from(metadata.all(IdempotencyKey.HEADER));
+        }
+    }
+
+    /** A unary call; call it when the service method is entered, where the call's metadata can be read. */
+    <T> Uni<T> unary(Scope scope, RequestKind kind, Function<Call, Uni<T>> work) {
+        CallMetadata.Headers metadata = CallMetadata.current();
+        String correlationId = correlationId(metadata);
+        return Uni.createFrom().<Call> deferred(() -> admit(metadata, scope, kind, correlationId))
+                .chain(call -> work.apply(call))
+                .onFailure().transform(failure -> status(failure, correlationId));
+    }
+
+    /** A server-streaming call; failures before its first message, or during it, end it with their status. */
+    <T> Multi<T> streaming(Scope scope, RequestKind kind, Function<Call, Multi<T>> work) {
+        CallMetadata.Headers metadata = CallMetadata.current();
+        String correlationId = correlationId(metadata);
+        return Multi.createFrom().<Call> deferred(() -> admit(metadata, scope, kind, correlationId).toMulti())
+                .onItem().transformToMultiAndConcatenate(call -> work.apply(call))
+                .onFailure().transform(failure -> status(failure, correlationId));
+    }
+
+    private Uni<Call> admit(CallMetadata.Headers metadata, Scope scope, RequestKind kind, String correlationId) {
+        MDC.put(CorrelationId.MDC_KEY, correlationId);
+        if (phase.draining()) {
+            throw new ApiException(ErrorCode.shutting_down, "This instance is shutting down; send the call again", 1);
+        }
+        Deadline deadline = CallDeadline.from(metadata);
+        return authenticator.authenticate(metadata)
+                .invoke(access -> {
+                    if (!access.allows(scope)) {
+                        throw new ApiException(ErrorCode.forbidden, "This needs the '" + scope + "' scope");
+                    }
+                    MDC.put("tenant_id", access.caller().tenantId());
+                    MDC.put("user_id", access.caller().userId());
+                })
+                .call(access -> limit(access, kind))
+                .map(access -> new Call(access, metadata, deadline, correlationId));
+    }
+
+    private Uni<Void> limit(Access access, RequestKind kind) {
+        if (!limiter.enabled()) {
+            return Uni.createFrom().voidItem();
+        }
+        return limiter.take(access, kind)
+                .invoke(quota -> {
+                    if (!quota.allowed()) {
+                        throw RateLimiter.refusal(kind, quota);
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    private static Throwable status(Throwable failure, String correlationId) {
+        if (failure instanceof StatusRuntimeException status) {
+            return status;
+        }
+        return GrpcProblems.toStatus(Failures.describe(failure), correlationId);
+    }
+
+    /** The caller's {@code x-request-id} or {@code x-correlation-id} when sane, as for REST; else a new one. */
+    private static String correlationId(CallMetadata.Headers metadata) {
+        String current = CorrelationId.current();
+        return current != null ? current
+                : CorrelationId.of(metadata.get(CorrelationId.REQUEST_HEADER),
+                        metadata.get(CorrelationId.CORRELATION_HEADER));
+    }
+}
