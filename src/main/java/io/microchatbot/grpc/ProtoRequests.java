@@ -4,12 +4,17 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.InvalidProtocolBufferException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.google.protobuf.Struct;
-import com.google.protobuf.util.JsonFormat;
+import com.google.protobuf.Value;
 
 import io.microchatbot.api.CreateConversationRequest;
 import io.microchatbot.api.SendMessageRequest;
@@ -24,7 +29,7 @@ import io.microchatbot.validation.Ids;
 @ApplicationScoped
 class ProtoRequests {
 
-    private static final JsonFormat.Printer JSON = JsonFormat.printer().omittingInsignificantWhitespace();
+    private static final double EXACT_DOUBLE = 9_007_199_254_740_992d;
 
     private final ObjectMapper json;
 
@@ -62,11 +67,38 @@ class ProtoRequests {
         return raw.isEmpty() ? null : raw;
     }
 
+    /**
+     * A Struct as the JSON object REST would have received. Struct numbers are doubles: whole ones become integers
+     * again (up to 2^53, where doubles are exact), so that {@code 42} is stored as {@code 42}, not {@code 42.0}.
+     */
     private JsonNode metadata(Struct metadata) {
-        try {
-            return json.readTree(JSON.print(metadata));
-        } catch (InvalidProtocolBufferException | JsonProcessingException e) {
-            throw ApiException.invalid("metadata", "must be a JSON object");
+        ObjectNode object = json.createObjectNode();
+        metadata.getFieldsMap().forEach((name, value) -> object.set(name, node(value)));
+        return object;
+    }
+
+    private JsonNode node(Value value) {
+        return switch (value.getKindCase()) {
+            case NULL_VALUE, KIND_NOT_SET -> NullNode.getInstance();
+            case BOOL_VALUE -> BooleanNode.valueOf(value.getBoolValue());
+            case STRING_VALUE -> TextNode.valueOf(value.getStringValue());
+            case NUMBER_VALUE -> number(value.getNumberValue());
+            case STRUCT_VALUE -> metadata(value.getStructValue());
+            case LIST_VALUE -> {
+                ArrayNode array = json.createArrayNode();
+                value.getListValue().getValuesList().forEach(element -> array.add(node(element)));
+                yield array;
+            }
+        };
+    }
+
+    private static JsonNode number(double number) {
+        if (number == Math.rint(number) && Math.abs(number) <= EXACT_DOUBLE) {
+            return LongNode.valueOf((long) number);
         }
+        if (Double.isNaN(number) || Double.isInfinite(number)) {
+            throw ApiException.invalid("metadata", "must hold finite numbers only");
+        }
+        return DoubleNode.valueOf(number);
     }
 }
