@@ -34,11 +34,13 @@ class GrpcCalls {
     private final GrpcAuthenticator authenticator;
     private final RateLimiter limiter;
     private final ShutdownPhase phase;
+    private final RunningStreams streams;
 
-    GrpcCalls(GrpcAuthenticator authenticator, RateLimiter limiter, ShutdownPhase phase) {
+    GrpcCalls(GrpcAuthenticator authenticator, RateLimiter limiter, ShutdownPhase phase, RunningStreams streams) {
         this.authenticator = authenticator;
         this.limiter = limiter;
         this.phase = phase;
+        this.streams = streams;
     }
 
     /** An admitted call: who makes it, what it sent, by when it must be answered. */
@@ -62,13 +64,17 @@ class GrpcCalls {
                 .onFailure().transform(failure -> status(failure, correlationId));
     }
 
-    /** A server-streaming call; failures before its first message, or during it, end it with their status. */
+    /**
+     * A server-streaming call; failures before its first message, or during it, end it with their status. A stream
+     * still running when the pod's drain is over is cancelled ({@link RunningStreams}).
+     */
     <T> Multi<T> streaming(Scope scope, RequestKind kind, Function<Call, Multi<T>> work) {
         CallMetadata.Headers metadata = CallMetadata.current();
         String correlationId = correlationId(metadata);
-        return Multi.createFrom().<Call> deferred(() -> admit(metadata, scope, kind, correlationId).toMulti())
+        return streams.tracked(Multi.createFrom().<Call> deferred(() -> admit(metadata, scope, kind, correlationId)
+                .toMulti())
                 .onItem().transformToMultiAndConcatenate(call -> work.apply(call))
-                .onFailure().transform(failure -> status(failure, correlationId));
+                .onFailure().transform(failure -> status(failure, correlationId)));
     }
 
     private Uni<Call> admit(CallMetadata.Headers metadata, Scope scope, RequestKind kind, String correlationId) {

@@ -25,6 +25,7 @@ import io.vertx.ext.web.RoutingContext;
  * caller (or the mesh) can send it again at once and reach another pod. Health endpoints keep answering. A request
  * still running when the drain period is over (a stream that did not finish) is cut while the database can still
  * be reached, so that its turn stores the partial reply as {@code incomplete} instead of leaving no reply at all.
+ * gRPC calls of {@code microchatbot.v1.ChatService} are tracked and cut alike.
  */
 @ApplicationScoped
 public class DrainingRequests {
@@ -41,6 +42,9 @@ public class DrainingRequests {
 
     void install(@Observes Router router) {
         router.route("/api/*").order(Integer.MIN_VALUE + 2).handler(this::admit);
+        // gRPC calls share the HTTP server: tracked (and cut) the same way, refused by their own pipeline as a
+        // gRPC status (UNAVAILABLE shutting_down) rather than as an HTTP problem a gRPC client cannot read.
+        router.route("/microchatbot.v1.ChatService/*").order(Integer.MIN_VALUE + 2).handler(this::track);
     }
 
     /** Runs when the drain period is over or timed out, before the database pool closes. */
@@ -62,6 +66,10 @@ public class DrainingRequests {
             refuse(context);
             return;
         }
+        track(context);
+    }
+
+    private void track(RoutingContext context) {
         HttpServerRequest request = context.request();
         running.add(request);
         context.addEndHandler(ended -> running.remove(request));

@@ -8,6 +8,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -17,7 +19,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import com.google.rpc.ErrorInfo;
+
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.microchatbot.grpc.v1.GetConversationRequest;
+import io.microchatbot.grpc.v1.SendMessageRequest;
+import io.microchatbot.grpc.v1.SendMessageStreamResponse;
 import io.microchatbot.testing.FakeLlmServer;
+import io.microchatbot.testing.GrpcClient;
 import io.microchatbot.testing.PackagedApp;
 import io.microchatbot.testing.SseClient;
 import io.microchatbot.testing.SseClient.Event;
@@ -25,6 +36,8 @@ import io.microchatbot.testing.UpstreamBehavior;
 import io.vertx.core.json.JsonObject;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * SIGTERM to the packaged application while it streams replies. Timeline: readiness DOWN at once, requests still
@@ -57,9 +70,11 @@ class GracefulShutdownIT {
         CompletableFuture<Void> finishes = new CompletableFuture<>();
         CompletableFuture<Void> never = new CompletableFuture<>();
         upstream.script(UpstreamBehavior.reply("drained", " in time").gateAfter(1, finishes),
-                UpstreamBehavior.reply("cut", " by the drain timeout").gateAfter(1, never));
+                UpstreamBehavior.reply("cut", " by the drain timeout").gateAfter(1, never),
+                UpstreamBehavior.reply("grpc", " cut too").gateAfter(1, never));
 
-        try (PackagedApp app = PackagedApp.start("graceful-shutdown-it", settings(), Duration.ofSeconds(60))) {
+        try (PackagedApp app = PackagedApp.start("graceful-shutdown-it", settings(), Duration.ofSeconds(60));
+                GrpcClient grpc = new GrpcClient(app.port())) {
             try {
                 // The recovery job runs once at start: the crashed pod's turn gets its failed reply.
                 assertThat(awaitText("select status || ' ' || (metadata->'error'->>'code') from messages where"
@@ -74,11 +89,19 @@ class GracefulShutdownIT {
                 SseClient cutStream = stream(app, user, cut);
                 assertThat(cutStream.next().name()).isEqualTo("message.created");
                 assertThat(cutStream.next().json().getString("content")).isEqualTo("cut");
+                String grpcCut = conversation(app, user);
+                Iterator<SendMessageStreamResponse> grpcStream = grpc.as(user).sendMessageStream(
+                        SendMessageRequest.newBuilder().setConversationId(grpcCut).setContent("go").build());
+                assertThat(grpcStream.next().hasMessageCreated()).isTrue();
+                assertThat(grpcStream.next().getMessageDelta().getContent()).isEqualTo("grpc");
+                await().atMost(Duration.ofSeconds(5)).until(() -> grpc.health("") == ServingStatus.SERVING);
 
                 long signalled = System.nanoTime();
                 app.terminate();
 
                 awaitStatus(app, "/q/health/ready", 503, Duration.ofSeconds(1));
+                assertThat(grpc.health("")).isEqualTo(ServingStatus.NOT_SERVING);
+                assertThat(grpc.health("microchatbot.v1.ChatService")).isEqualTo(ServingStatus.NOT_SERVING);
                 HttpResponse<String> duringDelay = app.send(app.request("/api/v1/conversations/" + drained)
                         .header("X-User-ID", user).GET());
                 long delayElapsed = millisSince(signalled);
@@ -94,6 +117,11 @@ class GracefulShutdownIT {
                 assertThat(refusedAfter).isGreaterThanOrEqualTo(DELAY.toMillis() - 100);
                 assertThat(new JsonObject(refused.body()).getString("code")).isEqualTo("shutting_down");
                 assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+                var grpcRefused = catchThrowableOfType(StatusRuntimeException.class, () -> grpc.as(user)
+                        .getConversation(GetConversationRequest.newBuilder().setConversationId(drained).build()));
+                assertThat(grpcRefused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                assertThat(GrpcClient.details(grpcRefused).getDetails(0).unpack(ErrorInfo.class).getReason())
+                        .isEqualTo("shutting_down");
                 assertThat(app.isAlive()).isTrue();
 
                 finishes.complete(null);
@@ -110,6 +138,12 @@ class GracefulShutdownIT {
                 assertThat(cutStream.restUntilCut()).extracting(Event::name)
                         .as("the caller of the cut stream sees the connection end, not a terminal event")
                         .doesNotContain("message.completed", "message.incomplete", "error");
+                List<SendMessageStreamResponse> grpcRest = new ArrayList<>();
+                var grpcEnd = catchThrowableOfType(StatusRuntimeException.class,
+                        () -> grpcStream.forEachRemaining(grpcRest::add));
+                assertThat(grpcEnd).as("the gRPC stream cut by the drain ends with an error status").isNotNull();
+                assertThat(grpcRest).as("and without a terminal message").noneMatch(m -> m.hasMessageCompleted()
+                        || m.hasMessageIncomplete() || m.hasMessageFailed());
 
                 assertThat(text("select string_agg(message_type || ':' || status || ':' || content, ' | '"
                         + " order by created_at) from messages where conversation_id = '" + drained + "'"))
@@ -118,8 +152,12 @@ class GracefulShutdownIT {
                         + " order by created_at) from messages where conversation_id = '" + cut + "'"))
                         .as("the stream cut when the drain timed out keeps its partial reply")
                         .isEqualTo("user:complete:go | assistant:incomplete:cut");
-                assertThat(text("select count(*) from conversations where id in ('" + drained + "', '" + cut + "')"
-                        + " and turn_lease_until is null and message_count = 2")).isEqualTo("2");
+                assertThat(text("select string_agg(message_type || ':' || status || ':' || content, ' | '"
+                        + " order by created_at) from messages where conversation_id = '" + grpcCut + "'"))
+                        .as("so does the gRPC stream cut alike")
+                        .isEqualTo("user:complete:go | assistant:incomplete:grpc");
+                assertThat(text("select count(*) from conversations where id in ('" + drained + "', '" + cut + "', '"
+                        + grpcCut + "') and turn_lease_until is null and message_count = 2")).isEqualTo("3");
             } catch (AssertionError | RuntimeException e) {
                 System.out.println(app.output());
                 throw e;

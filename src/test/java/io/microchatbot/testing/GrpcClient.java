@@ -3,6 +3,9 @@ package io.microchatbot.testing;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import grpc.health.v1.HealthGrpc;
+import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
@@ -21,7 +24,17 @@ public final class GrpcClient implements AutoCloseable {
     private final ManagedChannel channel;
 
     public GrpcClient() {
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", RestAssured.port).usePlaintext().build();
+        this(RestAssured.port);
+    }
+
+    public GrpcClient(int port) {
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    }
+
+    /** The status grpc.health.v1 gives for a service ("" for the server as a whole). */
+    public ServingStatus health(String service) {
+        return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus();
     }
 
     /** A blocking stub that sends these metadata entries (e.g. x-user-id) with every call. */
