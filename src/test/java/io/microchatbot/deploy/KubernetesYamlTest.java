@@ -117,7 +117,10 @@ class KubernetesYamlTest {
         List<Map<String, Object>> objects = objectsOf(mesh);
         Map<String, Object> deployment = WorkloadChecks.only(objects, "Deployment");
         WorkloadChecks.assertDeployment(deployment, service);
-        WorkloadChecks.assertService(WorkloadChecks.only(objects, "Service"));
+        WorkloadChecks.assertService(WorkloadChecks.only(objects, "Service"), mesh);
+        if ("linkerd".equals(mesh)) {
+            WorkloadChecks.assertLinkerdServer(WorkloadChecks.only(objects, "Server"));
+        }
         WorkloadChecks.assertHpa(WorkloadChecks.only(objects, "HorizontalPodAutoscaler"));
         WorkloadChecks.assertNetworkPolicy(WorkloadChecks.only(objects, "NetworkPolicy"));
         assertThat(WorkloadChecks.only(objects, "PodDisruptionBudget")).isNotNull();
