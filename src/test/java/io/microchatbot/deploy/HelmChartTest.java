@@ -101,6 +101,7 @@ class HelmChartTest {
                 assertThat(str(WorkloadChecks.only(objects, "PeerAuthentication"), "spec", "mtls", "mode"))
                         .isEqualTo("STRICT");
                 MeshRoutes.checkIstio(objects, WorkloadChecks.NAME, service);
+                MeshRoutes.checkIstioAuthorization(objects);
             }
             case "linkerd" -> {
                 assertThat(podAnnotations).containsEntry("linkerd.io/inject", "enabled")
@@ -110,6 +111,7 @@ class HelmChartTest {
                         .doesNotContain("PeerAuthentication", "VirtualService", "DestinationRule");
                 WorkloadChecks.assertLinkerdServer(WorkloadChecks.only(objects, "Server"));
                 MeshRoutes.checkLinkerd(objects, WorkloadChecks.NAME, service);
+                MeshRoutes.checkLinkerdInbound(objects, WorkloadChecks.NAME + "-http");
             }
             default -> {
                 assertThat(podLabels).doesNotContainKey("sidecar.istio.io/inject");

@@ -110,6 +110,12 @@ class KubernetesYamlTest {
         MeshRoutes.checkLinkerd(objectsOf("linkerd"), WorkloadChecks.NAME, service);
     }
 
+    @Test
+    void grpcIsAuthorizedLikeTheRestApi() {
+        MeshRoutes.checkIstioAuthorization(objectsOf("istio"));
+        MeshRoutes.checkLinkerdInbound(objectsOf("linkerd"), WorkloadChecks.NAME + "-http");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "none", "istio", "linkerd" })
     void workloadKeepsProbesPortAndGracefulStop(String mesh) {
