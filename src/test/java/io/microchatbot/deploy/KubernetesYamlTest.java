@@ -90,11 +90,16 @@ class KubernetesYamlTest {
                 apiVersion: example.com/v1
                 kind: Widget
                 metadata: {name: unknown}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GRPCRoute
+                metadata: {name: bad-grpc-route, annotations: {retry.linkerd.io/http: "503"}}
+                spec: {parentRefs: [{group: core, kind: Service, name: svc, port: 80}]}
                 """);
         DeployFiles.ValidatorRun run = DeployFiles.runValidator(List.of(bad));
         assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
         assertThat(run.output()).contains("proxyProtocol must be one of", "containerPort must be integer",
-                "unknown kind", "3 invalid");
+                "unknown kind", "retry.linkerd.io/http is not valid on a GRPCRoute", "4 invalid");
     }
 
     @Test
