@@ -10,8 +10,8 @@
 // - Linkerd objects (policy.linkerd.io Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication,
 //   HTTPRoute; linkerd.io ServiceProfile) have no schema package: they are checked by the hand-written rules
 //   below, written from Linkerd's reference documentation and CRDs (required fields, types, enum values, and
-//   unknown fields). The retry.linkerd.io / timeout.linkerd.io annotations and Linkerd's rules for HTTPRoute
-//   parents are checked the same way on any HTTPRoute or Service that uses them.
+//   unknown fields). The retry.linkerd.io / timeout.linkerd.io annotations and Linkerd's rules for route parents
+//   are checked the same way on any HTTPRoute, GRPCRoute or Service that uses them.
 //
 // Exit status: 0 when every object is valid; 1 when any object is invalid, of an unknown kind, or not a
 // Kubernetes object; 2 on bad usage (no files, unreadable file, no object at all).
@@ -417,12 +417,14 @@ const LINKERD_KINDS = {
   "linkerd.io/v1alpha2": { ServiceProfile: serviceProfileSpec },
 };
 
-// Linkerd's retry and timeout annotations (reference: Retries, Timeouts), valid on Services and on HTTPRoutes
-// whose parent is a Service.
+// Linkerd's retry and timeout annotations (reference: Retries, Timeouts), valid on Services and on HTTPRoutes and
+// GRPCRoutes whose parent is a Service; retry.linkerd.io/http not on a GRPCRoute, retry.linkerd.io/grpc not on an
+// HTTPRoute.
 const HTTP_RETRY_ITEM = /^(\d{3}|\d{3}-\d{3}|gateway-error|5xx)$/;
 const GRPC_RETRY_CODES = ["cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable"];
 const LINKERD_ANNOTATIONS = {
-  "retry.linkerd.io/http": (v, fail) => {
+  "retry.linkerd.io/http": (v, fail, kind) => {
+    if (kind === "GRPCRoute") fail("retry.linkerd.io/http is not valid on a GRPCRoute (use retry.linkerd.io/grpc)");
     for (const item of v.split(",").map((x) => x.trim())) {
       if (!HTTP_RETRY_ITEM.test(item)) {
         fail(`retry.linkerd.io/http: "${item}" is not a status (xxx), a range (xxx-yyy), gateway-error or 5xx`);
@@ -447,18 +449,20 @@ const LINKERD_ANNOTATIONS = {
 
 const isLinkerdAnnotation = (key) => key.startsWith("retry.linkerd.io/") || key.startsWith("timeout.linkerd.io/");
 
-/** Linkerd's rules for annotations and HTTPRoute parents; returns null when nothing Linkerd-specific is present. */
+/** Linkerd's rules for annotations and route parents; returns null when nothing Linkerd-specific is present. */
 function linkerdExtraRules(o) {
   const errors = [];
   const fail = (msg) => errors.push(msg);
   const annotations = o.metadata?.annotations ?? {};
   const keys = Object.keys(annotations).filter(isLinkerdAnnotation);
-  const isRoute = o.kind === "HTTPRoute" && (o.apiVersion.startsWith("gateway.networking.k8s.io/") || o.apiVersion.startsWith("policy.linkerd.io/"));
+  const isRoute =
+    (o.kind === "HTTPRoute" && (o.apiVersion.startsWith("gateway.networking.k8s.io/") || o.apiVersion.startsWith("policy.linkerd.io/"))) ||
+    (o.kind === "GRPCRoute" && o.apiVersion.startsWith("gateway.networking.k8s.io/"));
   const parents = isRoute ? o.spec?.parentRefs ?? [] : [];
   const meshParents = parents.filter((p) => p.kind === "Server" || p.kind === "Service");
   if (keys.length === 0 && meshParents.length === 0) return null;
   if (o.kind !== "Service" && !isRoute) {
-    fail(`Linkerd retry/timeout annotations are only read on Services and HTTPRoutes (not on a ${o.kind})`);
+    fail(`Linkerd retry/timeout annotations are only read on Services, HTTPRoutes and GRPCRoutes (not on a ${o.kind})`);
   }
   for (const key of keys) {
     const rule = LINKERD_ANNOTATIONS[key];

@@ -105,3 +105,13 @@ parentRefs:
 {{- define "chatbot.turnPathRegex" -}}
 /api/v1/conversations/[^/]+/messages
 {{- end }}
+
+{{/* The gRPC service's path prefix: its methods are POST /microchatbot.v1.ChatService/<Method>. */}}
+{{- define "chatbot.grpcPrefix" -}}
+/microchatbot.v1.ChatService/
+{{- end }}
+
+{{/* gRPC methods that only read (or delete, idempotently): retried like REST GET/DELETE. */}}
+{{- define "chatbot.grpcReads" -}}
+GetConversation ListConversations DeleteConversation ListMessages GetMessage
+{{- end }}

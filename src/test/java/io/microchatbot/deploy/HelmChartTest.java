@@ -81,7 +81,7 @@ class HelmChartTest {
         ServiceTimeouts service = ServiceTimeouts.read();
         Map<String, Object> deployment = WorkloadChecks.only(objects, "Deployment");
         WorkloadChecks.assertDeployment(deployment, service);
-        WorkloadChecks.assertService(WorkloadChecks.only(objects, "Service"));
+        WorkloadChecks.assertService(WorkloadChecks.only(objects, "Service"), mesh);
         WorkloadChecks.assertHpa(WorkloadChecks.only(objects, "HorizontalPodAutoscaler"));
         WorkloadChecks.assertNetworkPolicy(WorkloadChecks.only(objects, "NetworkPolicy"));
         assertThat(kinds(objects)).contains("ServiceAccount", "ConfigMap", "PodDisruptionBudget", "ServiceMonitor")
@@ -101,6 +101,7 @@ class HelmChartTest {
                 assertThat(str(WorkloadChecks.only(objects, "PeerAuthentication"), "spec", "mtls", "mode"))
                         .isEqualTo("STRICT");
                 MeshRoutes.checkIstio(objects, WorkloadChecks.NAME, service);
+                MeshRoutes.checkIstioAuthorization(objects);
             }
             case "linkerd" -> {
                 assertThat(podAnnotations).containsEntry("linkerd.io/inject", "enabled")
@@ -108,7 +109,9 @@ class HelmChartTest {
                 assertThat(podLabels).doesNotContainKey("sidecar.istio.io/inject");
                 assertThat(kinds(objects)).containsAll(LINKERD_KINDS).contains("AuthorizationPolicy")
                         .doesNotContain("PeerAuthentication", "VirtualService", "DestinationRule");
+                WorkloadChecks.assertLinkerdServer(WorkloadChecks.only(objects, "Server"));
                 MeshRoutes.checkLinkerd(objects, WorkloadChecks.NAME, service);
+                MeshRoutes.checkLinkerdInbound(objects, WorkloadChecks.NAME + "-http");
             }
             default -> {
                 assertThat(podLabels).doesNotContainKey("sidecar.istio.io/inject");

@@ -90,11 +90,16 @@ class KubernetesYamlTest {
                 apiVersion: example.com/v1
                 kind: Widget
                 metadata: {name: unknown}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GRPCRoute
+                metadata: {name: bad-grpc-route, annotations: {retry.linkerd.io/http: "503"}}
+                spec: {parentRefs: [{group: core, kind: Service, name: svc, port: 80}]}
                 """);
         DeployFiles.ValidatorRun run = DeployFiles.runValidator(List.of(bad));
         assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
         assertThat(run.output()).contains("proxyProtocol must be one of", "containerPort must be integer",
-                "unknown kind", "3 invalid");
+                "unknown kind", "retry.linkerd.io/http is not valid on a GRPCRoute", "4 invalid");
     }
 
     @Test
@@ -110,6 +115,12 @@ class KubernetesYamlTest {
         MeshRoutes.checkLinkerd(objectsOf("linkerd"), WorkloadChecks.NAME, service);
     }
 
+    @Test
+    void grpcIsAuthorizedLikeTheRestApi() {
+        MeshRoutes.checkIstioAuthorization(objectsOf("istio"));
+        MeshRoutes.checkLinkerdInbound(objectsOf("linkerd"), WorkloadChecks.NAME + "-http");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "none", "istio", "linkerd" })
     void workloadKeepsProbesPortAndGracefulStop(String mesh) {
@@ -117,7 +128,10 @@ class KubernetesYamlTest {
         List<Map<String, Object>> objects = objectsOf(mesh);
         Map<String, Object> deployment = WorkloadChecks.only(objects, "Deployment");
         WorkloadChecks.assertDeployment(deployment, service);
-        WorkloadChecks.assertService(WorkloadChecks.only(objects, "Service"));
+        WorkloadChecks.assertService(WorkloadChecks.only(objects, "Service"), mesh);
+        if ("linkerd".equals(mesh)) {
+            WorkloadChecks.assertLinkerdServer(WorkloadChecks.only(objects, "Server"));
+        }
         WorkloadChecks.assertHpa(WorkloadChecks.only(objects, "HorizontalPodAutoscaler"));
         WorkloadChecks.assertNetworkPolicy(WorkloadChecks.only(objects, "NetworkPolicy"));
         assertThat(WorkloadChecks.only(objects, "PodDisruptionBudget")).isNotNull();

@@ -28,6 +28,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Istio: the first matching route of the VirtualService wins. Linkerd: among all HTTPRoutes whose parent is the
  * Service, the match with the longest path match wins (a regular expression counts the whole path), then one with a
  * method, then the one with most headers (linkerd2-proxy's route matching).
+ *
+ * <p>
+ * gRPC calls share the port: they are POSTs to /microchatbot.v1.ChatService/&lt;Method&gt; (h2c), matched by the
+ * same routes. They are retried only on conditions where the call did not run (UNAVAILABLE, connection failures),
+ * never on RESOURCE_EXHAUSTED, ABORTED, DEADLINE_EXCEEDED or INTERNAL: the service sends RetryInfo for those.
  */
 final class MeshRoutes {
 
@@ -40,12 +45,23 @@ final class MeshRoutes {
             "cancelled", "503");
     /** 503: a stopping pod's 503 shutting_down, an overloaded pod's 503 llm_overloaded (refused before the LLM). */
     static final Set<String> LINKERD_SAFE_RETRY_STATUSES = Set.of("503");
+    /**
+     * gRPC: UNAVAILABLE (shutting_down, database_unavailable, llm_unavailable: refused before anything ran) and the
+     * call not reaching the service. Not cancelled, resource-exhausted, deadline-exceeded or internal.
+     */
+    static final Set<String> ISTIO_SAFE_GRPC_RETRY_ON = Set.of("connect-failure", "refused-stream",
+            "reset-before-request", "unavailable");
+    static final String GRPC_SERVICE = "/microchatbot.v1.ChatService/";
 
     enum Expect {
         /** A turn without Idempotency-Key: running it twice stores and pays twice. */
         TURN_NO_RETRY,
         /** A turn with Idempotency-Key: a retry gets the recorded answer. */
         TURN_MAY_RETRY,
+        /** A unary gRPC turn (SendMessage): a JSON turn, no stream. */
+        UNARY_TURN_NO_RETRY,
+        /** SendMessage with idempotency-key metadata. */
+        UNARY_TURN_MAY_RETRY,
         /** Idempotent method, or opening a conversation with an Idempotency-Key. */
         MAY_RETRY,
         /** Anything else: never retried. */
@@ -53,6 +69,10 @@ final class MeshRoutes {
     }
 
     record Request(String description, String method, String path, Map<String, String> headers, Expect expect) {
+
+        boolean grpc() {
+            return String.valueOf(header(this, "content-type")).startsWith("application/grpc");
+        }
     }
 
     record Policy(String route, Duration timeout, int retries, Duration perTryTimeout, Set<String> retryOn) {
@@ -60,6 +80,14 @@ final class MeshRoutes {
 
     private static final String TURN_PATH = "/api/v1/conversations/6f1c9a3e-2b7d-4c55-9a51-0d3f6f0c8b21/messages";
     private static final Map<String, String> KEY = Map.of("Idempotency-Key", "6f1d0a52-7f0e-4c4e-9a55-1c0c7d3f2b11");
+    private static final Map<String, String> GRPC = Map.of("content-type", "application/grpc", "te", "trailers");
+    private static final Map<String, String> GRPC_KEY = Map.of("content-type", "application/grpc", "te", "trailers",
+            "idempotency-key", "6f1d0a52-7f0e-4c4e-9a55-1c0c7d3f2b11");
+
+    /** A gRPC call: POST /&lt;service&gt;/&lt;method&gt; over HTTP/2, with its metadata as headers. */
+    private static Request grpc(String description, String path, Map<String, String> metadata, Expect expect) {
+        return new Request("gRPC " + description, "POST", path, metadata, expect);
+    }
 
     static final List<Request> SAMPLES = List.of(
             new Request("JSON turn", "POST", TURN_PATH, Map.of(), Expect.TURN_NO_RETRY),
@@ -82,7 +110,34 @@ final class MeshRoutes {
             new Request("rotate an API key with Idempotency-Key (not recorded there)", "POST",
                     "/api/v1/admin/api-keys/k1/rotate", KEY, Expect.NO_RETRY),
             new Request("metrics", "GET", "/q/metrics", Map.of(), Expect.MAY_RETRY),
-            new Request("OPTIONS", "OPTIONS", "/api/v1/conversations", Map.of(), Expect.NO_RETRY));
+            new Request("OPTIONS", "OPTIONS", "/api/v1/conversations", Map.of(), Expect.NO_RETRY),
+            grpc("streamed turn", GRPC_SERVICE + "SendMessageStream", GRPC, Expect.TURN_NO_RETRY),
+            grpc("streamed turn with idempotency-key", GRPC_SERVICE + "SendMessageStream", GRPC_KEY,
+                    Expect.TURN_MAY_RETRY),
+            grpc("unary turn", GRPC_SERVICE + "SendMessage", GRPC, Expect.UNARY_TURN_NO_RETRY),
+            grpc("unary turn with idempotency-key", GRPC_SERVICE + "SendMessage", GRPC_KEY,
+                    Expect.UNARY_TURN_MAY_RETRY),
+            grpc("open a conversation", GRPC_SERVICE + "CreateConversation", GRPC, Expect.NO_RETRY),
+            grpc("open a conversation with idempotency-key", GRPC_SERVICE + "CreateConversation", GRPC_KEY,
+                    Expect.MAY_RETRY),
+            grpc("read a conversation", GRPC_SERVICE + "GetConversation", GRPC, Expect.MAY_RETRY),
+            grpc("list conversations", GRPC_SERVICE + "ListConversations", GRPC, Expect.MAY_RETRY),
+            grpc("delete a conversation", GRPC_SERVICE + "DeleteConversation", GRPC, Expect.MAY_RETRY),
+            grpc("list messages", GRPC_SERVICE + "ListMessages", GRPC, Expect.MAY_RETRY),
+            grpc("read a message", GRPC_SERVICE + "GetMessage", GRPC, Expect.MAY_RETRY),
+            grpc("a method the routes do not know, with idempotency-key (not recorded there)",
+                    GRPC_SERVICE + "UpdateConversation", GRPC_KEY, Expect.NO_RETRY),
+            grpc("health check", "/grpc.health.v1.Health/Check", GRPC, Expect.MAY_RETRY),
+            grpc("health watch", "/grpc.health.v1.Health/Watch", GRPC, Expect.MAY_RETRY),
+            grpc("server reflection", "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", GRPC,
+                    Expect.MAY_RETRY),
+            grpc("server reflection (v1alpha)", "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+                    GRPC, Expect.MAY_RETRY));
+
+    /** gRPC calls among the samples, and the REST call whose authorization they must share. */
+    static final List<Request> GRPC_SAMPLES = SAMPLES.stream().filter(Request::grpc).toList();
+    static final Request API_SAMPLE = new Request("list conversations", "GET", "/api/v1/conversations", Map.of(),
+            Expect.MAY_RETRY);
 
     private MeshRoutes() {
     }
@@ -100,7 +155,17 @@ final class MeshRoutes {
         for (Request r : SAMPLES) {
             Policy p = istioPolicy(vs, r);
             check("Istio", r, p, service, failures);
-            if (p.retries() > 0 && !ISTIO_SAFE_RETRY_ON.containsAll(p.retryOn())) {
+            if (p.retries() > 0 && r.grpc()) {
+                if (!ISTIO_SAFE_GRPC_RETRY_ON.containsAll(p.retryOn())) {
+                    failures.add("Istio " + p.route() + " for " + r.description() + ": retryOn " + p.retryOn()
+                            + " beyond " + ISTIO_SAFE_GRPC_RETRY_ON + " (never resource-exhausted, deadline-exceeded,"
+                            + " internal, cancelled or 5xx: the call may have run, or the service said when to retry)");
+                }
+                if (!p.retryOn().contains("unavailable")) {
+                    failures.add("Istio " + p.route() + " for " + r.description() + ": retried, but not on"
+                            + " unavailable (a stopping pod's shutting_down), retryOn " + p.retryOn());
+                }
+            } else if (p.retries() > 0 && !ISTIO_SAFE_RETRY_ON.containsAll(p.retryOn())) {
                 failures.add("Istio " + p.route() + ": retryOn " + p.retryOn() + " beyond " + ISTIO_SAFE_RETRY_ON
                         + " (never 5xx/gateway-error/reset: the LLM may already have been called)");
             }
@@ -112,6 +177,11 @@ final class MeshRoutes {
     static void checkLinkerd(List<Map<String, Object>> objects, String serviceName, ServiceTimeouts service) {
         assertThat(objects).as("no ServiceProfile: it would override the HTTPRoute timeouts and retries")
                 .noneMatch(o -> "ServiceProfile".equals(kind(o)));
+        // A GRPCRoute on the Service port turns Linkerd's outbound policy for the whole port into gRPC: served as
+        // HTTP/2 only (REST HTTP/1.1 callers fail) and routed by the GRPCRoutes alone (the HTTPRoutes ignored).
+        assertThat(objects).as("no GRPCRoute with the Service %s as parent: REST shares its port", serviceName)
+                .noneMatch(o -> "GRPCRoute".equals(kind(o)) && list(o, "spec", "parentRefs").stream()
+                        .anyMatch(p -> "Service".equals(str(p, "kind")) && serviceName.equals(str(p, "name"))));
         List<Map<String, Object>> routes = objects.stream()
                 .filter(o -> "HTTPRoute".equals(kind(o)))
                 .filter(o -> list(o, "spec", "parentRefs").stream()
@@ -130,6 +200,100 @@ final class MeshRoutes {
         assertThat(failures).as("Linkerd routes against the service's limits").isEmpty();
     }
 
+    /**
+     * Istio AuthorizationPolicies: every gRPC sample is allowed to exactly the principals allowed the REST API
+     * (GET /api/v1/conversations), and no DENY rule (the admin-only one) covers it.
+     */
+    static void checkIstioAuthorization(List<Map<String, Object>> objects) {
+        List<Map<String, Object>> policies = objects.stream().filter(o -> "AuthorizationPolicy".equals(kind(o)))
+                .filter(o -> str(o, "apiVersion").startsWith("security.istio.io/")).toList();
+        Set<String> api = istioPrincipals(policies, "ALLOW", API_SAMPLE);
+        assertThat(api).as("principals allowed %s", API_SAMPLE.path()).isNotEmpty();
+        for (Request r : GRPC_SAMPLES) {
+            assertThat(istioPrincipals(policies, "ALLOW", r)).as("principals allowed %s (%s)", r.path(),
+                    r.description()).isEqualTo(api);
+            assertThat(istioPrincipals(policies, "DENY", r)).as("DENY rules covering %s", r.path()).isEmpty();
+        }
+    }
+
+    /** The principals (or "*" for a rule without from) of the rules of some action whose operations match r. */
+    private static Set<String> istioPrincipals(List<Map<String, Object>> policies, String action, Request r) {
+        Set<String> principals = new TreeSet<>();
+        for (Map<String, Object> policy : policies) {
+            String policyAction = str(policy, "spec", "action") == null ? "ALLOW" : str(policy, "spec", "action");
+            if (!action.equals(policyAction)) {
+                continue;
+            }
+            for (Object rule : list(policy, "spec", "rules")) {
+                List<Object> to = list(rule, "to");
+                boolean matches = to.isEmpty() || to.stream().anyMatch(t -> istioOperation(map(t, "operation"), r));
+                if (!matches) {
+                    continue;
+                }
+                List<Object> from = list(rule, "from");
+                if (from.isEmpty()) {
+                    principals.add("*");
+                }
+                for (Object f : from) {
+                    List<Object> source = list(f, "source", "principals");
+                    List<Object> notSource = list(f, "source", "notPrincipals");
+                    source.forEach(x -> principals.add(x.toString()));
+                    notSource.forEach(x -> principals.add("not " + x));
+                }
+            }
+        }
+        return principals;
+    }
+
+    private static boolean istioOperation(Map<String, Object> operation, Request r) {
+        for (String key : operation.keySet()) {
+            if (!Set.of("paths", "methods").contains(key)) {
+                fail("MeshRoutes cannot judge Istio operation field '" + key + "': extend it");
+            }
+        }
+        List<Object> paths = list(operation, "paths");
+        List<Object> methods = list(operation, "methods");
+        boolean path = paths.isEmpty() || paths.stream().anyMatch(x -> istioPath(x.toString(), r.path()));
+        return path && (methods.isEmpty() || methods.contains(r.method()));
+    }
+
+    /** Istio's string match of paths: exact, "prefix*", "*suffix" or "*". */
+    private static boolean istioPath(String pattern, String path) {
+        if (pattern.equals("*")) {
+            return true;
+        }
+        if (pattern.endsWith("*")) {
+            return path.startsWith(pattern.substring(0, pattern.length() - 1));
+        }
+        if (pattern.startsWith("*")) {
+            return path.endsWith(pattern.substring(1));
+        }
+        return path.equals(pattern);
+    }
+
+    /**
+     * Linkerd inbound HTTPRoutes (parent: the Server): every gRPC sample takes the route the REST API takes, so it
+     * is authorized by the same AuthorizationPolicy (the Server detects the protocol, so HTTPRoutes see gRPC calls).
+     */
+    static void checkLinkerdInbound(List<Map<String, Object>> objects, String serverName) {
+        List<Map<String, Object>> routes = objects.stream().filter(o -> "HTTPRoute".equals(kind(o)))
+                .filter(o -> list(o, "spec", "parentRefs").stream()
+                        .anyMatch(p -> "Server".equals(str(p, "kind")) && serverName.equals(str(p, "name"))))
+                .toList();
+        assertThat(routes).as("inbound HTTPRoutes of Server %s", serverName).isNotEmpty();
+        String api = linkerdPolicy(routes, API_SAMPLE).route();
+        assertThat(objects).as("an AuthorizationPolicy for inbound route %s", api)
+                .anySatisfy(o -> {
+                    assertThat(kind(o)).isEqualTo("AuthorizationPolicy");
+                    assertThat(str(o, "spec", "targetRef", "kind")).isEqualTo("HTTPRoute");
+                    assertThat(str(o, "spec", "targetRef", "name")).isEqualTo(api);
+                });
+        for (Request r : GRPC_SAMPLES) {
+            assertThat(linkerdPolicy(routes, r).route()).as("inbound route of %s (%s)", r.path(), r.description())
+                    .isEqualTo(api);
+        }
+    }
+
     private static void check(String mesh, Request r, Policy p, ServiceTimeouts s, List<String> failures) {
         String where = mesh + " route " + p.route() + " for " + r.description() + " (" + r.method() + " " + r.path()
                 + ")";
@@ -138,6 +302,7 @@ final class MeshRoutes {
             return;
         }
         boolean turn = r.expect() == Expect.TURN_NO_RETRY || r.expect() == Expect.TURN_MAY_RETRY;
+        boolean unaryTurn = r.expect() == Expect.UNARY_TURN_NO_RETRY || r.expect() == Expect.UNARY_TURN_MAY_RETRY;
         if (turn) {
             if (p.timeout().compareTo(s.longestTurn()) < 0) {
                 failures.add(where + ": timeout " + p.timeout() + " < stream max " + s.streamMaxDuration()
@@ -150,12 +315,21 @@ final class MeshRoutes {
                 failures.add(where + ": timeout " + p.timeout() + " outlives the turn lease " + s.turnLease()
                         + " or the idempotency lock " + s.idempotencyLockTimeout());
             }
+        } else if (unaryTurn) {
+            if (p.timeout().compareTo(s.longestJsonTurn()) < 0) {
+                failures.add(where + ": timeout " + p.timeout() + " < longest JSON turn " + s.longestJsonTurn());
+            }
+            if (p.timeout().compareTo(s.turnLease()) >= 0 || p.timeout().compareTo(s.idempotencyLockTimeout()) >= 0) {
+                failures.add(where + ": timeout " + p.timeout() + " outlives the turn lease " + s.turnLease()
+                        + " or the idempotency lock " + s.idempotencyLockTimeout());
+            }
         } else if (p.timeout().compareTo(NON_TURN_MIN_TIMEOUT) < 0) {
             failures.add(where + ": timeout " + p.timeout() + " < " + NON_TURN_MIN_TIMEOUT);
         } else if (p.timeout().compareTo(s.longestTurn()) >= 0) {
             failures.add(where + ": a non-turn route as long as a turn (" + p.timeout() + ") hides hung requests");
         }
-        boolean mayRetry = r.expect() == Expect.TURN_MAY_RETRY || r.expect() == Expect.MAY_RETRY;
+        boolean mayRetry = r.expect() == Expect.TURN_MAY_RETRY || r.expect() == Expect.UNARY_TURN_MAY_RETRY
+                || r.expect() == Expect.MAY_RETRY;
         if (p.retries() > 0 && !mayRetry) {
             failures.add(where + ": retried " + p.retries() + " time(s), but only idempotent methods or requests"
                     + " with an Idempotency-Key the service records may be");
@@ -170,6 +344,11 @@ final class MeshRoutes {
                         || perTry.compareTo(s.firstTokenTimeout()) <= 0) {
                     failures.add(where + ": per-try timeout " + perTry + " would cut a stream (stream max "
                             + s.streamMaxDuration() + ", LLM timeout " + s.llmTimeout() + ")");
+                }
+            } else if (unaryTurn) {
+                if (perTry.compareTo(s.longestJsonTurn()) < 0) {
+                    failures.add(where + ": per-try timeout " + perTry + " would cut a JSON turn ("
+                            + s.longestJsonTurn() + ")");
                 }
             } else if (perTry.multipliedBy(p.retries() + 1L).compareTo(p.timeout()) > 0) {
                 failures.add(where + ": " + (p.retries() + 1) + " tries of " + perTry + " do not fit in "
@@ -272,7 +451,8 @@ final class MeshRoutes {
                 ? duration(annotations.get("timeout.linkerd.io/request").toString())
                 : duration(str(best.rule(), "timeouts", "request"));
         Object statuses = annotations.get("retry.linkerd.io/http");
-        if (statuses == null) {
+        // HTTP statuses never retry a gRPC call: it fails with HTTP 200 and a grpc-status.
+        if (statuses == null || r.grpc()) {
             return new Policy(best.route(), timeout, 0, null, Set.of());
         }
         int limit = annotations.containsKey("retry.linkerd.io/limit")

@@ -102,14 +102,28 @@ final class WorkloadChecks {
         }
     }
 
-    static void assertService(Map<String, Object> service) {
+    /**
+     * One port for REST and gRPC. Its appProtocol: kubernetes.io/h2c (HTTP/2 to the pod) for Istio and no mesh; none
+     * for Linkerd, which then detects each connection's protocol ("http" would be HTTP/1 only, kubernetes.io/h2c HTTP/2
+     * only at the caller's proxy). Istio reads appProtocol before the port name, which alone ("http") means HTTP/1.1.
+     */
+    static void assertService(Map<String, Object> service, String mesh) {
         assertThat(DeployFiles.name(service)).isEqualTo(NAME);
         List<Object> ports = list(service, "spec", "ports");
         assertThat(ports).hasSize(1);
         assertThat(get(ports.get(0), "port")).isEqualTo(80);
         assertThat(str(ports.get(0), "targetPort")).isEqualTo("http");
         assertThat(str(ports.get(0), "name")).isEqualTo("http");
+        assertThat(str(ports.get(0), "appProtocol")).as("appProtocol of the Service port (mesh %s)", mesh)
+                .isEqualTo("linkerd".equals(mesh) ? null : "kubernetes.io/h2c");
         assertThat(map(service, "metadata", "labels")).containsEntry("app.kubernetes.io/name", NAME);
+    }
+
+    /** The Linkerd Server detects the protocol: the port carries HTTP/1.1 (REST, probes, metrics) and gRPC. */
+    static void assertLinkerdServer(Map<String, Object> server) {
+        assertThat(str(server, "spec", "port")).isEqualTo("http");
+        assertThat(str(server, "spec", "proxyProtocol")).isEqualTo("unknown");
+        assertThat(str(server, "spec", "accessPolicy")).isEqualTo("deny");
     }
 
     static void assertHpa(Map<String, Object> hpa) {
