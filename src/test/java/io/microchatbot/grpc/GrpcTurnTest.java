@@ -338,6 +338,26 @@ class GrpcTurnTest {
         }
     }
 
+    @Test
+    void aRequestMessageOverTheSizeLimitIsRefusedBeforeItIsReadAndNothingIsStored() throws Exception {
+        String user = newUser();
+        try (GrpcClient client = new GrpcClient()) {
+            var chat = client.as(user);
+            String id = conversation(chat);
+
+            var refused = catchThrowableOfType(StatusRuntimeException.class, () -> chat.sendMessage(
+                    SendMessageRequest.newBuilder().setConversationId(id).setContent("x".repeat(300_000)).build()));
+
+            assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(as(user).get("/api/v1/conversations/{id}/messages", id).then().extract().jsonPath()
+                    .getInt("total_count")).isZero();
+            assertThat(upstream.received()).isEmpty();
+            // The connection is still good for the next call.
+            assertThat(chat.getConversation(GetConversationRequest.newBuilder().setConversationId(id).build())
+                    .getId()).isEqualTo(id);
+        }
+    }
+
     private static String conversation(ChatServiceGrpc.ChatServiceBlockingStub chat) {
         return chat.createConversation(CreateConversationRequest.getDefaultInstance()).getId();
     }

@@ -9,8 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
 import io.microchatbot.testing.DatabaseProxyResource;
 import io.microchatbot.testing.FakeLlmResource;
+import io.microchatbot.testing.GrpcClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -19,6 +21,7 @@ import io.restassured.http.ContentType;
 import static io.microchatbot.testing.Api.as;
 import static io.microchatbot.testing.Api.conversation;
 import static io.microchatbot.testing.Api.newUser;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -37,7 +40,7 @@ class DatabaseOutageTest {
     }
 
     @Test
-    void unreachableDatabaseIs503WithRetryAfterAndTheServiceRecoversByItself() {
+    void unreachableDatabaseIs503WithRetryAfterAndTheServiceRecoversByItself() throws Exception {
         String user = newUser();
         String id = conversation(user);
 
@@ -59,6 +62,12 @@ class DatabaseOutageTest {
 
         io.restassured.RestAssured.get("/health/db").then().statusCode(503)
                 .body("checks.find { it.name == 'postgresql' }.status", equalTo("DOWN"));
+        // gRPC health follows readiness: callers probing grpc.health.v1 stop routing here too.
+        try (GrpcClient grpc = new GrpcClient()) {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> grpc.health("microchatbot.v1.ChatService") == ServingStatus.NOT_SERVING);
+            assertThat(grpc.health("")).isEqualTo(ServingStatus.NOT_SERVING);
+        }
 
         DatabaseProxyResource.restore();
         await().atMost(Duration.ofSeconds(15))
@@ -67,6 +76,9 @@ class DatabaseOutageTest {
                 .untilAsserted(() -> io.restassured.RestAssured.get("/health/db").then().statusCode(200));
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> io.restassured.RestAssured.get("/q/health/ready").then().statusCode(200));
+        try (GrpcClient grpc = new GrpcClient()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> grpc.health("") == ServingStatus.SERVING);
+        }
         as(user).contentType(ContentType.JSON).body("{\"content\":\"hello again\"}")
                 .post("/api/v1/conversations/{id}/messages", id)
                 .then().statusCode(201);
