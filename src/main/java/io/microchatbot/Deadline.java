@@ -13,6 +13,12 @@ public record Deadline(Instant at) {
         return new Deadline(Instant.now().plus(budget));
     }
 
+    /** The nearer of two budgets a caller may send (either may be null); {@link #NONE} when neither came. */
+    public static Deadline nearer(Duration one, Duration other) {
+        Duration budget = one == null ? other : other == null ? one : (one.compareTo(other) <= 0 ? one : other);
+        return budget == null ? NONE : in(budget);
+    }
+
     /** Time left, or empty when there is no deadline. Never negative. */
     public Optional<Duration> remaining() {
         if (at == null) {

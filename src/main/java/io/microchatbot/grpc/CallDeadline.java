@@ -6,6 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.microchatbot.Deadline;
+import io.microchatbot.EnvoyTimeout;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.security.RequestHeaders;
 
@@ -17,17 +18,14 @@ import io.microchatbot.security.RequestHeaders;
 final class CallDeadline {
 
     static final String GRPC_TIMEOUT = "grpc-timeout";
-    static final String ENVOY_TIMEOUT = "x-envoy-expected-rq-timeout-ms";
     private static final Pattern TIMEOUT = Pattern.compile("(\\d{1,8})([HMSmun])");
 
     private CallDeadline() {
     }
 
     static Deadline from(RequestHeaders metadata) {
-        Duration grpc = grpcTimeout(metadata.get(GRPC_TIMEOUT));
-        Duration envoy = envoyTimeout(metadata.get(ENVOY_TIMEOUT));
-        Duration budget = grpc == null ? envoy : envoy == null ? grpc : (grpc.compareTo(envoy) <= 0 ? grpc : envoy);
-        return budget == null ? Deadline.NONE : Deadline.in(budget);
+        return Deadline.nearer(grpcTimeout(metadata.get(GRPC_TIMEOUT)), EnvoyTimeout.parse(metadata.get(
+                EnvoyTimeout.HEADER)));
     }
 
     private static Duration grpcTimeout(String value) {
@@ -48,20 +46,5 @@ final class CallDeadline {
             default -> ChronoUnit.NANOS;
         };
         return Duration.of(amount, unit);
-    }
-
-    private static Duration envoyTimeout(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            long millis = Long.parseLong(value.trim());
-            if (millis > 0) {
-                return Duration.ofMillis(millis);
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw ApiException.invalid(ENVOY_TIMEOUT, "must be a positive number of milliseconds");
     }
 }

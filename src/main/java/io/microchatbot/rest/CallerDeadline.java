@@ -6,6 +6,7 @@ import java.time.Duration;
 import jakarta.ws.rs.core.HttpHeaders;
 
 import io.microchatbot.Deadline;
+import io.microchatbot.EnvoyTimeout;
 import io.microchatbot.problem.ApiException;
 
 /**
@@ -14,33 +15,15 @@ import io.microchatbot.problem.ApiException;
  */
 final class CallerDeadline {
 
-    static final String ENVOY_HEADER = "x-envoy-expected-rq-timeout-ms";
+    static final String ENVOY_HEADER = EnvoyTimeout.HEADER;
     static final String REQUEST_TIMEOUT_HEADER = "Request-Timeout";
 
     private CallerDeadline() {
     }
 
     static Deadline from(HttpHeaders headers) {
-        Duration envoy = millis(headers.getHeaderString(ENVOY_HEADER));
-        Duration requested = seconds(headers.getHeaderString(REQUEST_TIMEOUT_HEADER));
-        Duration budget = envoy == null ? requested
-                : requested == null ? envoy : (envoy.compareTo(requested) <= 0 ? envoy : requested);
-        return budget == null ? Deadline.NONE : Deadline.in(budget);
-    }
-
-    private static Duration millis(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            long millis = Long.parseLong(value.trim());
-            if (millis > 0) {
-                return Duration.ofMillis(millis);
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw ApiException.invalid(ENVOY_HEADER, "must be a positive number of milliseconds");
+        return Deadline.nearer(EnvoyTimeout.parse(headers.getHeaderString(ENVOY_HEADER)),
+                seconds(headers.getHeaderString(REQUEST_TIMEOUT_HEADER)));
     }
 
     private static Duration seconds(String value) {
