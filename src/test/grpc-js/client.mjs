@@ -75,7 +75,7 @@ async function reflect() {
   assert.ok(file, 'the descriptor of microchatbot.v1');
   const methods = file.service.find((s) => s.name === 'ChatService').method.map((m) => m.name);
   assert.deepEqual([...methods].sort(), ['CreateConversation', 'DeleteConversation', 'GetConversation',
-    'GetMessage', 'ListConversations', 'ListMessages', 'SendMessage', 'SendMessageStream']);
+    'GetMessage', 'ListConversations', 'ListMessages', 'SendMessage', 'SendMessageStream', 'UpdateConversation']);
   facts.reflected_methods = methods.length;
   stub.close();
 }

@@ -17,6 +17,7 @@ import io.microchatbot.grpc.v1.MutinyChatServiceGrpc;
 import io.microchatbot.grpc.v1.SendMessageRequest;
 import io.microchatbot.grpc.v1.SendMessageResponse;
 import io.microchatbot.grpc.v1.SendMessageStreamResponse;
+import io.microchatbot.grpc.v1.UpdateConversationRequest;
 import io.microchatbot.idempotency.Idempotency;
 import io.microchatbot.llm.TokenCounter;
 import io.microchatbot.pagination.PageSize;
@@ -86,6 +87,16 @@ public class GrpcChatService extends MutinyChatServiceGrpc.ChatServiceImplBase {
                 .list(call.caller(), ProtoRequests.cursor(request.getCursor()),
                         PageSize.orDefault(request.getLimit(), "limit"))
                 .map(ProtoViews::conversations));
+    }
+
+    @Override
+    public Uni<Conversation> updateConversation(UpdateConversationRequest request) {
+        return calls.unary(Scope.chat, RequestKind.read, call -> {
+            UUID id = ProtoRequests.id(request.getConversationId(), "conversation_id");
+            var changes = validation.valid(requests.patch(request)).toChanges();
+            return conversations.update(call.caller(), id, changes)
+                    .map(ProtoViews::conversation);
+        });
     }
 
     @Override

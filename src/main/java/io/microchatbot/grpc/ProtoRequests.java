@@ -1,5 +1,7 @@
 package io.microchatbot.grpc;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,9 +18,11 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 
+import io.microchatbot.api.ConversationPatch;
 import io.microchatbot.api.CreateConversationRequest;
 import io.microchatbot.api.SendMessageRequest;
 import io.microchatbot.grpc.v1.SortOrder;
+import io.microchatbot.grpc.v1.UpdateConversationRequest;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.validation.Ids;
 
@@ -43,6 +47,45 @@ class ProtoRequests {
                 request.hasSystemPrompt() ? request.getSystemPrompt() : null,
                 request.hasModel() ? request.getModel() : null,
                 request.hasMetadata() ? metadata(request.getMetadata()) : null);
+    }
+
+    /**
+     * The merge-patch REST's PATCH would have sent: each path of the mask (or, without one, each field the request
+     * sets) with its value, or JSON null when unset; a path that is no field stays in, to be refused by name.
+     */
+    ConversationPatch patch(UpdateConversationRequest request) {
+        List<String> paths = request.hasUpdateMask() && request.getUpdateMask().getPathsCount() > 0
+                ? request.getUpdateMask().getPathsList()
+                : setFields(request);
+        ObjectNode patch = json.createObjectNode();
+        for (String path : paths) {
+            patch.set(path, switch (path) {
+                case "title" -> request.hasTitle() ? TextNode.valueOf(request.getTitle()) : NullNode.getInstance();
+                case "system_prompt" -> request.hasSystemPrompt() ? TextNode.valueOf(request.getSystemPrompt())
+                        : NullNode.getInstance();
+                case "model" -> request.hasModel() ? TextNode.valueOf(request.getModel()) : NullNode.getInstance();
+                case "metadata" -> request.hasMetadata() ? metadata(request.getMetadata()) : NullNode.getInstance();
+                default -> NullNode.getInstance();
+            });
+        }
+        return ConversationPatch.of(patch);
+    }
+
+    private static List<String> setFields(UpdateConversationRequest request) {
+        List<String> set = new ArrayList<>();
+        if (request.hasTitle()) {
+            set.add("title");
+        }
+        if (request.hasSystemPrompt()) {
+            set.add("system_prompt");
+        }
+        if (request.hasModel()) {
+            set.add("model");
+        }
+        if (request.hasMetadata()) {
+            set.add("metadata");
+        }
+        return set;
     }
 
     SendMessageRequest message(io.microchatbot.grpc.v1.SendMessageRequest request) {

@@ -58,7 +58,7 @@ class GrpcJsClientTest {
             assertThat(node.exitValue()).as("node's output: %s", output).isZero();
 
             JsonObject facts = new JsonObject(output.lines().reduce((first, last) -> last).orElseThrow());
-            assertThat(facts.getInteger("reflected_methods")).isEqualTo(8);
+            assertThat(facts.getInteger("reflected_methods")).isEqualTo(9);
             String cancelled = facts.getString("cancelled_conversation");
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 JsonPath stored = as(user).get("/api/v1/conversations/{id}/messages", cancelled).then().extract()

@@ -10,8 +10,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import com.google.protobuf.FieldMask;
+import com.google.protobuf.NullValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 
 import io.grpc.Context;
@@ -30,6 +33,7 @@ import io.microchatbot.grpc.v1.SendMessageRequest;
 import io.microchatbot.grpc.v1.SendMessageResponse;
 import io.microchatbot.grpc.v1.SendMessageStreamResponse;
 import io.microchatbot.grpc.v1.SortOrder;
+import io.microchatbot.grpc.v1.UpdateConversationRequest;
 import io.microchatbot.testing.FakeLlmResource;
 import io.microchatbot.testing.FakeLlmServer;
 import io.microchatbot.testing.GrpcClient;
@@ -97,6 +101,53 @@ class GrpcTurnTest {
                     GetConversationRequest.newBuilder().setConversationId(created.getId()).build()));
             assertThat(gone.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
             assertThat(reason(gone)).isEqualTo("not_found");
+        }
+    }
+
+    @Test
+    void updateConversationChangesTheMaskedFieldsAsRestsMergePatchDoes() throws Exception {
+        String user = newUser();
+        try (GrpcClient client = new GrpcClient()) {
+            var chat = client.as(user);
+            var created = chat.createConversation(CreateConversationRequest.newBuilder().setTitle("Old")
+                    .setSystemPrompt("Be brief")
+                    .setMetadata(Struct.newBuilder()
+                            .putFields("keep", Value.newBuilder().setStringValue("k").build())
+                            .putFields("drop", Value.newBuilder().setStringValue("d").build()))
+                    .build());
+
+            // Without a mask: the fields the request sets; metadata merged, a null member removes a key.
+            var renamed = chat.updateConversation(UpdateConversationRequest.newBuilder()
+                    .setConversationId(created.getId()).setTitle("New")
+                    .setMetadata(Struct.newBuilder()
+                            .putFields("drop", Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build())
+                            .putFields("added", Value.newBuilder().setBoolValue(true).build()))
+                    .build());
+            assertThat(renamed.getTitle()).isEqualTo("New");
+            assertThat(renamed.getSystemPrompt()).isEqualTo("Be brief");
+            assertThat(renamed.getMetadata().getFieldsMap()).containsOnlyKeys("keep", "added");
+
+            // A masked field the request leaves unset is cleared.
+            var cleared = chat.updateConversation(UpdateConversationRequest.newBuilder()
+                    .setConversationId(created.getId())
+                    .setUpdateMask(FieldMask.newBuilder().addPaths("system_prompt")).build());
+            assertThat(cleared.hasSystemPrompt()).isFalse();
+            assertThat(cleared.getTitle()).isEqualTo("New");
+            assertThat(as(user).get("/api/v1/conversations/{id}", created.getId()).then().extract().jsonPath()
+                    .getString("system_prompt")).isNull();
+
+            var refused = catchThrowableOfType(StatusRuntimeException.class, () -> chat.updateConversation(
+                    UpdateConversationRequest.newBuilder().setConversationId(created.getId()).setTitle("x".repeat(300))
+                            .setUpdateMask(FieldMask.newBuilder().addPaths("title").addPaths("message_count"))
+                            .build()));
+            assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(GrpcClient.details(refused).getDetailsList().stream()
+                    .filter(d -> d.is(BadRequest.class))
+                    .flatMap(d -> unpack(d, BadRequest.class).getFieldViolationsList().stream())
+                    .map(BadRequest.FieldViolation::getField))
+                    .containsExactlyInAnyOrder("title", "message_count");
+            assertThat(chat.getConversation(GetConversationRequest.newBuilder().setConversationId(created.getId())
+                    .build()).getTitle()).as("nothing changed").isEqualTo("New");
         }
     }
 
@@ -360,6 +411,14 @@ class GrpcTurnTest {
 
     private static String conversation(ChatServiceGrpc.ChatServiceBlockingStub chat) {
         return chat.createConversation(CreateConversationRequest.getDefaultInstance()).getId();
+    }
+
+    private static <T extends com.google.protobuf.Message> T unpack(com.google.protobuf.Any any, Class<T> type) {
+        try {
+            return any.unpack(type);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static String reason(StatusRuntimeException failure) throws Exception {
