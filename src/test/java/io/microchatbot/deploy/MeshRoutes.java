@@ -125,7 +125,7 @@ final class MeshRoutes {
             grpc("delete a conversation", GRPC_SERVICE + "DeleteConversation", GRPC, Expect.MAY_RETRY),
             grpc("list messages", GRPC_SERVICE + "ListMessages", GRPC, Expect.MAY_RETRY),
             grpc("read a message", GRPC_SERVICE + "GetMessage", GRPC, Expect.MAY_RETRY),
-            grpc("a method the routes do not know, with idempotency-key (not recorded there)",
+            grpc("change a conversation, with idempotency-key (not recorded there; not retried, as REST's PATCH)",
                     GRPC_SERVICE + "UpdateConversation", GRPC_KEY, Expect.NO_RETRY),
             grpc("health check", "/grpc.health.v1.Health/Check", GRPC, Expect.MAY_RETRY),
             grpc("health watch", "/grpc.health.v1.Health/Watch", GRPC, Expect.MAY_RETRY),
