@@ -9,10 +9,10 @@ import io.microchatbot.security.ApiKeyRequest;
 import io.microchatbot.security.Authenticator;
 import io.microchatbot.security.RequestHeaders;
 import io.quarkus.security.AuthenticationFailedException;
-import io.quarkus.security.credential.TokenCredential;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.TokenAuthenticationRequest;
+import io.quarkus.smallrye.jwt.runtime.auth.JsonWebTokenCredential;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -49,7 +49,9 @@ class GrpcAuthenticator {
         String authorization = metadata.get(AUTHORIZATION);
         if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             String token = authorization.substring(BEARER.length()).trim();
-            return identities.authenticate(new TokenAuthenticationRequest(new TokenCredential(token, "bearer")));
+            // The JWT provider only takes its own credential type; a plain TokenCredential is passed over by every
+            // provider, and a valid token refused.
+            return identities.authenticate(new TokenAuthenticationRequest(new JsonWebTokenCredential(token)));
         }
         return Uni.createFrom().failure(new ApiException(ErrorCode.unauthenticated,
                 "Send a bearer token (authorization: Bearer <JWT>) or an API key (x-api-key) in the call's metadata"));
