@@ -203,8 +203,10 @@ class GrpcAuthTest {
             assertStatus(failure, Status.Code.PERMISSION_DENIED, "forbidden");
             assertThat(failure.getStatus().getDescription()).contains("'chat' scope");
         }
-        assertThat(Sql.text("select count(*) from conversations where title = '" + readersOwn + "'")).isEqualTo("0");
-        assertThat(Sql.text("select count(*) from messages where content = 'not allowed'")).isEqualTo("0");
+        assertThat(Sql.text("select count(*) from conversations where tenant_id = '" + tenant
+                + "' and title = '" + readersOwn + "'")).isEqualTo("0");
+        assertThat(Sql.text("select count(*) from messages where tenant_id = '" + tenant
+                + "' and content = 'not allowed'")).isEqualTo("0");
 
         for (String unknown : List.of("cbk_not-a-key-" + java.util.UUID.randomUUID(), "garbage")) {
             assertStatus(refusedWith(() -> grpc.blocking(Map.of("x-api-key", unknown))

@@ -227,6 +227,7 @@ class GrpcErrorsTest {
                 .getId();
         SendMessageResponse turn = owner.sendMessage(send(id, "my secret"));
         String messageId = turn.getUserMessage().getId();
+        String intruder = "intruder " + UUID.randomUUID();
 
         for (ChatServiceBlockingStub stranger : List.of(
                 grpc.blocking(Map.of("x-tenant-id", tenant, "x-user-id", newUser())),
@@ -238,11 +239,11 @@ class GrpcErrorsTest {
                             .build())),
                     refusedWith(() -> stranger.getMessage(GetMessageRequest.newBuilder().setConversationId(id)
                             .setMessageId(messageId).build())),
-                    refusedWith(() -> stranger.sendMessage(send(id, "intruder"))),
-                    refusedWith(() -> stranger.sendMessageStream(send(id, "intruder")).hasNext()),
+                    refusedWith(() -> stranger.sendMessage(send(id, intruder))),
+                    refusedWith(() -> stranger.sendMessageStream(send(id, intruder)).hasNext()),
                     refusedWith(() -> stranger.withInterceptors(io.grpc.stub.MetadataUtils
                             .newAttachHeadersInterceptor(GrpcClient.metadata(Map.of(KEY, newKey()))))
-                            .sendMessage(send(id, "intruder"))),
+                            .sendMessage(send(id, intruder))),
                     refusedWith(() -> stranger.deleteConversation(DeleteConversationRequest.newBuilder()
                             .setConversationId(id).build())));
             for (StatusRuntimeException failure : failures) {
@@ -259,7 +260,7 @@ class GrpcErrorsTest {
                 .getMessagesList()).extracting(m -> m.getContent())
                 .containsExactly("my secret", FakeLlmServer.defaultBehavior().text());
         assertThat(Sql.text("select count(*) from messages where conversation_id = '" + id + "'")).isEqualTo("2");
-        assertThat(Sql.text("select count(*) from messages where content = 'intruder'")).isEqualTo("0");
+        assertThat(Sql.text("select count(*) from messages where content = '" + intruder + "'")).isEqualTo("0");
         as(tenant, user).get("/api/v1/conversations/{id}", id).then().statusCode(200);
     }
 
@@ -434,6 +435,29 @@ class GrpcErrorsTest {
         List<SendMessageStreamResponse> events = first.completed();
         assertThat(drain(grpc.blocking(metadata).sendMessageStream(send(id, content)))).isEqualTo(events);
         assertThat(upstreamCallsWith(content)).isEqualTo(1);
+    }
+
+    @Test
+    void aMalformedOrRepeatedKeyIsInvalidArgumentAndRunsNothing() throws Exception {
+        String id = grpc.as(user).createConversation(CreateConversationRequest.getDefaultInstance()).getId();
+        Metadata twice = GrpcClient.metadata(Map.of("x-user-id", user, KEY, newKey()));
+        twice.put(Metadata.Key.of(KEY, Metadata.ASCII_STRING_MARSHALLER), newKey());
+
+        List<StatusRuntimeException> failures = List.of(
+                refusedWith(() -> grpc.as(user).withInterceptors(io.grpc.stub.MetadataUtils
+                        .newAttachHeadersInterceptor(twice)).sendMessage(send(id, "hello"))),
+                refusedWith(() -> grpc.blocking(Map.of("x-user-id", user, KEY, "k".repeat(256)))
+                        .sendMessage(send(id, "hello"))),
+                refusedWith(() -> grpc.blocking(Map.of("x-user-id", user, KEY, "k".repeat(256)))
+                        .createConversation(CreateConversationRequest.getDefaultInstance())));
+        for (StatusRuntimeException failure : failures) {
+            assertStatus(failure, Status.Code.INVALID_ARGUMENT, "validation_failed");
+            // The field is named as REST's header, not as the (lower-case) metadata entry.
+            assertThat(violatedFields(failure)).containsExactly("Idempotency-Key");
+        }
+        assertThat(upstream.received()).isEmpty();
+        assertThat(Sql.text("select count(*) from conversations where user_id = '" + user + "'")).isEqualTo("1");
+        assertThat(Sql.text("select count(*) from idempotency_keys where user_id = '" + user + "'")).isEqualTo("0");
     }
 
     @Test
