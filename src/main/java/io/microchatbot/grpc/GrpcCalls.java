@@ -58,7 +58,7 @@ class GrpcCalls {
     /** A unary call; call it when the service method is entered, where the call's metadata can be read. */
     <T> Uni<T> unary(Scope scope, RequestKind kind, Function<Call, Uni<T>> work) {
         CallMetadata.Headers metadata = CallMetadata.current();
-        String correlationId = correlationId(metadata);
+        String correlationId = correlationId();
         return Uni.createFrom().<Call> deferred(() -> admit(metadata, scope, kind, correlationId))
                 .chain(call -> work.apply(call))
                 .onFailure().transform(failure -> status(failure, correlationId));
@@ -70,7 +70,7 @@ class GrpcCalls {
      */
     <T> Multi<T> streaming(Scope scope, RequestKind kind, Function<Call, Multi<T>> work) {
         CallMetadata.Headers metadata = CallMetadata.current();
-        String correlationId = correlationId(metadata);
+        String correlationId = correlationId();
         return streams.tracked(Multi.createFrom().<Call> deferred(() -> admit(metadata, scope, kind, correlationId)
                 .toMulti())
                 .onItem().transformToMultiAndConcatenate(call -> work.apply(call))
@@ -115,11 +115,11 @@ class GrpcCalls {
         return GrpcProblems.toStatus(Failures.describe(failure), correlationId);
     }
 
-    /** The caller's {@code x-request-id} or {@code x-correlation-id} when sane, as for REST; else a new one. */
-    private static String correlationId(CallMetadata.Headers metadata) {
-        String current = CorrelationId.current();
-        return current != null ? current
-                : CorrelationId.of(metadata.get(CorrelationId.REQUEST_HEADER),
-                        metadata.get(CorrelationId.CORRELATION_HEADER));
+    /**
+     * The call's correlation id: gRPC calls pass the HTTP router, whose {@code CorrelationId} took the caller's
+     * {@code x-request-id} or {@code x-correlation-id} (or made one) and echoed it in the response headers.
+     */
+    private static String correlationId() {
+        return CorrelationId.current();
     }
 }
