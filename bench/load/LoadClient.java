@@ -12,14 +12,40 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.HdrHistogram.Histogram;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.Any;
+import com.google.rpc.ErrorInfo;
+
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.protobuf.StatusProto;
+import io.microchatbot.grpc.v1.ChatServiceGrpc;
+import io.microchatbot.grpc.v1.Conversation;
+import io.microchatbot.grpc.v1.CreateConversationRequest;
+import io.microchatbot.grpc.v1.ListConversationsRequest;
+import io.microchatbot.grpc.v1.ListConversationsResponse;
+import io.microchatbot.grpc.v1.Problem;
+import io.microchatbot.grpc.v1.SendMessageRequest;
+import io.microchatbot.grpc.v1.SendMessageResponse;
+import io.microchatbot.grpc.v1.SendMessageStreamResponse;
 
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -39,8 +65,9 @@ import io.vertx.core.http.StreamResetException;
  * A load client for the benchmarks: streaming time to first token, many concurrent streams, and an open-loop
  * constant arrival rate, against the service or any OpenAI-compatible endpoint (the simulator, a gateway).
  *
- * <p>Run with Vert.x and HdrHistogram from the packaged service (no build step, JDK 21+):
- * <pre>java -cp 'target/quarkus-app/lib/main/*' bench/load/LoadClient.java &lt;mode&gt; [options]</pre>
+ * <p>Run with Vert.x, grpc-java and HdrHistogram from the packaged service, and the service's generated gRPC
+ * classes from its jar (no build step, JDK 21+):
+ * <pre>java -cp 'target/quarkus-app/lib/main/*:target/quarkus-app/app/*' bench/load/LoadClient.java &lt;mode&gt; [options]</pre>
  *
  * <p>Modes:
  * <ul>
@@ -62,8 +89,28 @@ import io.vertx.core.http.StreamResetException;
  * what the 409s are).</li>
  * <li>{@code setup}: only create {@code --conversations} conversations and write "user TAB id" lines to
  * {@code --out} (the file format of bench/wrk/*.lua), for other tools.</li>
+ * <li>{@code grpc-turns}: the service's gRPC API ({@code microchatbot.v1.ChatService} on the HTTP port, h2c), a
+ * closed loop of unary {@code SendMessage} calls, {@code --concurrency} (64) in flight, round-robin over the
+ * conversations (skipping one whose turn is still running), for {@code --warmup-duration} (2) untimed then
+ * {@code --duration} seconds. Counted as wrk counts: the calls that end within the measured window
+ * ({@code rps} = ok calls / duration, latency {@code p*_ms}); the calls still in flight at its end are drained, not
+ * counted. Errors by gRPC status: {@code grpc_<CODE>[_<ErrorInfo reason>]}. CPU in the window: this client's
+ * ({@code client_cpu_cores}) and, with {@code --server-pid}, the service's ({@code server_cpu_cores},
+ * {@code server_cpu_ms_per_turn}, from {@code /proc/<pid>/stat}).</li>
+ * <li>{@code grpc-ttft}: as {@code ttft}, over {@code SendMessageStream}: time to the response headers
+ * ({@code headers_*}), to the first {@code MessageCreated} ({@code created_*}: the stored user message, SSE's
+ * {@code message.created}), to the first {@code MessageDelta} ({@code ttft_*}) and to the end ({@code total_*}). A
+ * stream must end OK after {@code MessageCompleted}; {@code event_incomplete_<code>} / {@code event_failed_<code>}
+ * otherwise.</li>
+ * <li>{@code grpc-probe}: one {@code ListConversations} call; prints {@code grpc=ok}, or {@code grpc=<CODE>} when
+ * the build serves no gRPC (a build from before it: UNIMPLEMENTED, or UNAVAILABLE without HTTP/2).</li>
  * </ul>
- * Targets ({@code --target}): {@code service} ({@code --url}, default http://127.0.0.1:18080; conversations are
+ * <p>The gRPC modes use one grpc-java client: {@code --channels} (1) {@code ManagedChannel}s (NettyChannelBuilder,
+ * plaintext, each one HTTP/2 connection, calls round-robin over them) on one Netty event loop, direct executor,
+ * caller in {@code x-user-id} metadata, {@code --timeout} as the call's deadline. Without
+ * {@code --conversations-file} their conversations are created over gRPC ({@code CreateConversation}).
+ *
+ * <p>Targets ({@code --target}): {@code service} ({@code --url}, default http://127.0.0.1:18080; conversations are
  * created first, 64 at a time, untimed, over {@code --users} users {@code bench-user-0..K-1}, by default one per 16
  * conversations, or read from {@code --conversations-file}) and {@code openai} ({@code --url}, default
  * http://127.0.0.1:18090/v1; {@code POST <url>/chat/completions} with model {@code --model}, sim-model).
@@ -98,12 +145,14 @@ public final class LoadClient {
     }
 
     static final String USAGE = """
-            usage: java -cp 'target/quarkus-app/lib/main/*' bench/load/LoadClient.java <ttft|streams|rate|setup> [options]
+            usage: java -cp 'target/quarkus-app/lib/main/*:target/quarkus-app/app/*' bench/load/LoadClient.java <mode> [options]
+              modes: ttft streams rate setup grpc-turns grpc-ttft grpc-probe
               --target service|openai   (service)
               --url URL                 (service: http://127.0.0.1:18080, openai: http://127.0.0.1:18090/v1)
               --header 'Name: value'    extra request header, repeatable
               --timeout S               per request, seconds (60)
               --connections N           HTTP/1.1 connection pool size (default: the most requests in flight)
+              --channels K              gRPC modes: HTTP/2 connections (ManagedChannels), calls round-robin (1)
               --content TEXT            the user message (hello)
               --model NAME              openai target: the model (sim-model)
               service target:
@@ -115,6 +164,10 @@ public final class LoadClient {
               streams: --count N (100)
               rate:    --rps R --duration S [--stream true|false (false)] [--warmup-duration S (2)]
               setup:   --conversations N --out FILE
+              grpc-turns: --duration S [--concurrency C (64)] [--warmup-duration S (2)] [--channels K (1)]
+                          [--server-pid P: the service's CPU per turn in the window, from /proc/P/stat]
+              grpc-ttft:  --requests N (100) --warmup W (0) --concurrency C (1) [--channels K (1)]
+              grpc-probe: (one ListConversations call: grpc=ok, or grpc=<status code>)
             """;
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -148,6 +201,9 @@ public final class LoadClient {
         int warmup = 0;
         double warmupS = -1;
         int concurrency = 1;
+        boolean concurrencyGiven;
+        int channels = 1;
+        long serverPid = -1;
         int count = 100;
         double rps = -1;
         double durationS = -1;
@@ -166,7 +222,7 @@ public final class LoadClient {
             if (o.mode.equals("-h") || o.mode.equals("--help") || o.mode.equals("help")) {
                 return null;
             }
-            if (!List.of("ttft", "streams", "rate", "setup").contains(o.mode)) {
+            if (!List.of("ttft", "streams", "rate", "setup", "grpc-turns", "grpc-ttft", "grpc-probe").contains(o.mode)) {
                 throw new UsageException("unknown mode " + o.mode);
             }
             for (int i = 1; i < args.length; i += 2) {
@@ -211,7 +267,12 @@ public final class LoadClient {
                                 throw new UsageException("--warmup-duration must be >= 0");
                             }
                         }
-                        case "--concurrency" -> o.concurrency = (int) positive(name, Integer.parseInt(v));
+                        case "--concurrency" -> {
+                            o.concurrency = (int) positive(name, Integer.parseInt(v));
+                            o.concurrencyGiven = true;
+                        }
+                        case "--channels" -> o.channels = (int) positive(name, Integer.parseInt(v));
+                        case "--server-pid" -> o.serverPid = (long) positive(name, Long.parseLong(v));
                         case "--count" -> o.count = (int) positive(name, Integer.parseInt(v));
                         case "--rps" -> o.rps = positive(name, Double.parseDouble(v));
                         case "--duration" -> o.durationS = positive(name, Double.parseDouble(v));
@@ -242,7 +303,43 @@ public final class LoadClient {
             if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
                 throw new UsageException("--url must be http://host[:port][/path]");
             }
+            if (o.mode.startsWith("grpc-") && !o.service()) {
+                throw new UsageException(o.mode + " is for --target service");
+            }
             switch (o.mode) {
+                case "grpc-probe" -> {
+                    if (o.conversations < 0) {
+                        o.conversations = 1;
+                    }
+                }
+                case "grpc-turns" -> {
+                    if (o.durationS <= 0) {
+                        throw new UsageException("grpc-turns needs --duration");
+                    }
+                    if (o.warmup != 0) {
+                        throw new UsageException("grpc-turns: the warm-up is --warmup-duration S");
+                    }
+                    if (o.warmupS < 0) {
+                        o.warmupS = 2;
+                    }
+                    if (!o.concurrencyGiven) {
+                        o.concurrency = 64;
+                    }
+                    if (o.conversations < 0) {
+                        o.conversations = Math.max(256, 4 * o.concurrency);
+                    }
+                    if (o.conversations < o.concurrency) {
+                        throw new UsageException("--conversations must be >= --concurrency (one turn at a time each)");
+                    }
+                }
+                case "grpc-ttft" -> {
+                    if (o.conversations < 0) {
+                        o.conversations = Math.max(64, 2 * o.concurrency);
+                    }
+                    if (o.conversations < o.concurrency) {
+                        throw new UsageException("--conversations must be >= --concurrency (one turn at a time each)");
+                    }
+                }
                 case "setup" -> {
                     if (!o.service()) {
                         throw new UsageException("setup is for --target service");
@@ -421,7 +518,7 @@ public final class LoadClient {
             System.err.print(USAGE);
             System.exit(0);
         }
-        System.exit(new LoadClient(o).run());
+        System.exit(o.mode.startsWith("grpc-") ? new GrpcLoad(o).run() : new LoadClient(o).run());
     }
 
     int run() {
@@ -1234,5 +1331,645 @@ public final class LoadClient {
             // not on Unix: no check
         }
         return -1;
+    }
+
+    // ---- the gRPC modes --------------------------------------------------------------------------------------------
+
+    /**
+     * Modes {@code grpc-turns}, {@code grpc-ttft} and {@code grpc-probe}: a grpc-java client of the service's
+     * {@code microchatbot.v1.ChatService} (the classes generated from src/main/proto, from the app's jar). All its
+     * state is touched on its one Netty event loop: calls end there ({@code onClose} hands over with
+     * {@code execute}, so that a call ending inside {@code start} does not recurse).
+     */
+    static final class GrpcLoad {
+
+        static final Metadata.Key<String> USER = Metadata.Key.of("x-user-id", Metadata.ASCII_STRING_MARSHALLER);
+
+        /** A conversation and its prebuilt request. */
+        static final class GConv {
+            final String user;
+            final String id;
+            final SendMessageRequest request;
+            int inFlight;
+
+            GConv(String user, String id, String content) {
+                this.user = user;
+                this.id = id;
+                this.request = SendMessageRequest.newBuilder().setConversationId(id).setContent(content).build();
+            }
+        }
+
+        /** What a unary call answered: its last message (null if none) and its status. */
+        interface Done<R> {
+            void done(R response, Status status, Metadata trailers, long endNs);
+        }
+
+        final Options o;
+        final String host;
+        final int port;
+        final long timeoutMs;
+        final CompletableFuture<String> result = new CompletableFuture<>();
+        EventLoopGroup group;
+        EventLoop loop;
+        ManagedChannel[] channels;
+        int nextChannel;
+        GConv[] convs;
+        int nextConv;
+        int setupErrors;
+
+        // statistics (timed calls only)
+        final Histogram total = histogram(), headers = histogram(), created = histogram(), ttft = histogram();
+        long ok, errors, warmupErrors, deltas, launched, finished;
+        int inFlight, maxInFlight;
+        final Map<String, Long> errorKinds = new LinkedHashMap<>();
+        long startNs, windowStartNs, windowEndNs, firstTimedStartNs, lastTimedEndNs;
+        ScheduledFuture<?> progress;
+        boolean reported;
+
+        GrpcLoad(Options o) {
+            this.o = o;
+            URI uri = URI.create(o.url);
+            this.host = uri.getHost();
+            this.port = uri.getPort() > 0 ? uri.getPort() : 80;
+            this.timeoutMs = Math.max(1, Math.round(o.timeoutS * 1000));
+        }
+
+        int run() {
+            group = new NioEventLoopGroup(1, r -> {
+                Thread t = new Thread(r, "grpc-load");
+                t.setDaemon(true);
+                return t;
+            });
+            loop = group.next();
+            channels = new ManagedChannel[o.channels];
+            for (int i = 0; i < channels.length; i++) {
+                channels[i] = NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
+                        .eventLoopGroup(group).channelType(NioSocketChannel.class).userAgent("microchatbot-bench")
+                        .build();
+                channels[i].getState(true); // connect now, not on the first call
+            }
+            log("%s %s (gRPC, %d channel%s): %s", o.mode, o.url, channels.length, channels.length == 1 ? "" : "s",
+                    settings());
+            loop.execute(() -> {
+                try {
+                    begin();
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                }
+            });
+            int code = 0;
+            try {
+                String line = result.get();
+                System.out.println(line);
+                System.out.flush();
+            } catch (Exception e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                log("failed: %s", cause.getMessage() != null ? cause.getMessage() : cause.toString());
+                code = 3;
+            }
+            for (ManagedChannel channel : channels) {
+                channel.shutdownNow();
+            }
+            try {
+                for (ManagedChannel channel : channels) {
+                    channel.awaitTermination(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            return code;
+        }
+
+        String settings() {
+            return switch (o.mode) {
+                case "grpc-turns" -> "concurrency=" + o.concurrency + " duration=" + o.durationS + "s warmup="
+                        + o.warmupS + "s " + (o.conversationsFile != null ? "conversations-file=" + o.conversationsFile
+                                : "conversations=" + o.conversations + " users=" + o.users);
+                case "grpc-ttft" -> "requests=" + o.requests + " warmup=" + o.warmup + " concurrency="
+                        + o.concurrency + " " + (o.conversationsFile != null ? "conversations-file="
+                                + o.conversationsFile : "conversations=" + o.conversations + " users=" + o.users);
+                default -> "";
+            } + " timeout=" + o.timeoutS + "s";
+        }
+
+        void begin() throws IOException {
+            if (o.mode.equals("grpc-probe")) {
+                probe();
+            } else if (o.conversationsFile != null) {
+                boolean exact = o.conversationsGiven;
+                int wanted = exact ? o.conversations : Integer.MAX_VALUE;
+                int needed = exact ? o.conversations : o.concurrency;
+                List<GConv> list = new ArrayList<>();
+                for (String l : Files.readAllLines(Path.of(o.conversationsFile))) {
+                    String[] parts = l.split("\t");
+                    if (parts.length >= 2 && list.size() < wanted) {
+                        list.add(new GConv(parts[0], parts[1], o.content));
+                    }
+                }
+                if (list.size() < needed) {
+                    throw new IOException(o.conversationsFile + " has " + list.size() + " conversations, " + needed
+                            + " needed");
+                }
+                convs = list.toArray(new GConv[0]);
+                o.users = (int) list.stream().map(c -> c.user).distinct().count();
+                log("%d conversations of %d users read from %s", convs.length, o.users, o.conversationsFile);
+                startMode();
+            } else {
+                createConversations(this::startMode);
+            }
+        }
+
+        void startMode() {
+            switch (o.mode) {
+                case "grpc-turns" -> runTurns();
+                case "grpc-ttft" -> runTtft();
+                default -> throw new IllegalStateException(o.mode);
+            }
+        }
+
+        ManagedChannel channel() {
+            ManagedChannel channel = channels[nextChannel];
+            nextChannel = (nextChannel + 1) % channels.length;
+            return channel;
+        }
+
+        CallOptions options() {
+            return CallOptions.DEFAULT.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
+        }
+
+        static Metadata metadata(String user) {
+            Metadata metadata = new Metadata();
+            metadata.put(USER, user);
+            return metadata;
+        }
+
+        /** One unary call as {@code user}; {@code done} runs on the event loop. */
+        <Q, R> void unary(MethodDescriptor<Q, R> method, Q request, String user, Done<R> done) {
+            ClientCall<Q, R> call = channel().newCall(method, options());
+            call.start(new ClientCall.Listener<R>() {
+                R response;
+
+                @Override
+                public void onMessage(R message) {
+                    response = message;
+                }
+
+                @Override
+                public void onClose(Status status, Metadata trailers) {
+                    long endNs = System.nanoTime();
+                    R answer = response;
+                    loop.execute(() -> done.done(answer, status, trailers, endNs));
+                }
+            }, metadata(user));
+            call.request(2); // as grpc-java's own unary calls: a second message would be a protocol error
+            call.sendMessage(request);
+            call.halfClose();
+        }
+
+        // ---- grpc-probe -----------------------------------------------------------------------------------------
+
+        void probe() {
+            unary(ChatServiceGrpc.getListConversationsMethod(), ListConversationsRequest.newBuilder().setLimit(1)
+                    .build(), o.userPrefix + "-probe", (ListConversationsResponse page, Status status, Metadata trailers,
+                            long endNs) -> {
+                Map<String, Object> kv = new LinkedHashMap<>();
+                kv.put("mode", o.mode);
+                kv.put("grpc", status.isOk() ? "ok" : status.getCode().name());
+                if (!status.isOk()) {
+                    kv.put("detail", snippet(String.valueOf(status.getDescription())));
+                    log("no gRPC: %s %s", status.getCode(), status.getDescription());
+                }
+                kv.put("url", o.url);
+                result.complete(line(kv));
+            });
+        }
+
+        // ---- conversations ------------------------------------------------------------------------------------------
+
+        /** Creates the conversations over gRPC, 64 at a time, each tried up to 3 times. Not timed. */
+        void createConversations(Runnable then) {
+            int n = o.conversations;
+            convs = new GConv[n];
+            CreateConversationRequest create = CreateConversationRequest.newBuilder().setTitle("bench").build();
+            long t0 = System.nanoTime();
+            log("creating %d conversations over gRPC for %d users (%s-0..%d)", n, o.users, o.userPrefix, o.users - 1);
+            int[] next = {0};
+            int[] done = {0};
+            Runnable[] createNext = new Runnable[1];
+            createNext[0] = () -> {
+                int i = next[0]++;
+                createConversation(create, o.userPrefix + "-" + (i % o.users), 1, conv -> {
+                    if (conv == null) {
+                        setupErrors++;
+                    } else {
+                        convs[i] = conv;
+                    }
+                    done[0]++;
+                    if (done[0] == n) {
+                        if (setupErrors > 0) {
+                            result.completeExceptionally(new IOException(setupErrors + " of " + n
+                                    + " conversations could not be created (see the errors above)"));
+                        } else {
+                            log("created %d conversations in %.1f s", n, (System.nanoTime() - t0) / 1e9);
+                            then.run();
+                        }
+                    } else if (next[0] < n) {
+                        createNext[0].run();
+                    }
+                });
+            };
+            for (int k = 0; k < Math.min(64, n); k++) {
+                createNext[0].run();
+            }
+        }
+
+        void createConversation(CreateConversationRequest create, String user, int attempt, Consumer<GConv> done) {
+            unary(ChatServiceGrpc.getCreateConversationMethod(), create, user,
+                    (Conversation conversation, Status status, Metadata trailers, long endNs) -> {
+                        if (status.isOk() && conversation != null) {
+                            done.accept(new GConv(user, conversation.getId(), o.content));
+                        } else if (attempt < 3) {
+                            loop.schedule(() -> createConversation(create, user, attempt + 1, done), 100L * attempt,
+                                    TimeUnit.MILLISECONDS);
+                        } else {
+                            if (setupErrors < 5) {
+                                log("could not create a conversation for %s: %s %s", user, status.getCode(),
+                                        status.getDescription());
+                            }
+                            done.accept(null);
+                        }
+                    });
+        }
+
+        /** The next conversation, round-robin, with no turn running (there is always one: conversations >= concurrency). */
+        GConv freeConversation() {
+            for (int k = 0; k < convs.length; k++) {
+                GConv c = convs[nextConv];
+                nextConv = (nextConv + 1) % convs.length;
+                if (c.inFlight == 0) {
+                    return c;
+                }
+            }
+            throw new IllegalStateException("no free conversation");
+        }
+
+        void started(GConv c) {
+            launched++;
+            inFlight++;
+            maxInFlight = Math.max(maxInFlight, inFlight);
+            c.inFlight++;
+        }
+
+        void ended(GConv c) {
+            inFlight--;
+            finished++;
+            c.inFlight--;
+        }
+
+        void failed(boolean timed, String kind, String detail) {
+            if (!timed) {
+                warmupErrors++;
+                if (warmupErrors <= 5) {
+                    log("warm-up error [%s]: %s", kind, detail);
+                }
+                return;
+            }
+            errors++;
+            Long before = errorKinds.merge(kind, 1L, Long::sum);
+            if (before == 1 && errorKinds.size() <= 10) {
+                log("first error of kind [%s] at %.3f s: %s", kind, (System.nanoTime() - startNs) / 1e9, detail);
+            }
+        }
+
+        // ---- grpc-turns: closed loop of SendMessage -----------------------------------------------------------------
+
+        void runTurns() {
+            startNs = System.nanoTime();
+            windowStartNs = startNs + (long) (o.warmupS * 1e9);
+            windowEndNs = windowStartNs + (long) (o.durationS * 1e9);
+            if (o.warmupS > 0) {
+                log("warm-up: %.1f s, not counted", o.warmupS);
+            }
+            progress = loop.scheduleAtFixedRate(this::progress, 5, 5, TimeUnit.SECONDS);
+            loop.schedule(this::windowStarts, windowStartNs - System.nanoTime(), TimeUnit.NANOSECONDS);
+            loop.schedule(this::windowEnds, windowEndNs - System.nanoTime(), TimeUnit.NANOSECONDS);
+            for (int k = 0; k < o.concurrency; k++) {
+                nextTurn();
+            }
+        }
+
+        // CPU over the measured window: this process's, and the service's when its pid is given
+        long clientCpuStartNs, serverTicksStart = -1;
+        double clientCores = Double.NaN, serverCores = Double.NaN, serverMsPerTurn = Double.NaN;
+
+        void windowStarts() {
+            clientCpuStartNs = processCpuNs();
+            serverTicksStart = o.serverPid > 0 ? ticks(o.serverPid) : -1;
+        }
+
+        void windowEnds() {
+            double seconds = o.durationS;
+            long clientCpu = processCpuNs();
+            if (clientCpu >= 0 && clientCpuStartNs >= 0) {
+                clientCores = (clientCpu - clientCpuStartNs) / 1e9 / seconds;
+            }
+            long serverTicks = o.serverPid > 0 ? ticks(o.serverPid) : -1;
+            if (serverTicks >= 0 && serverTicksStart >= 0) {
+                double serverMs = (serverTicks - serverTicksStart) * 1000.0 / CLOCK_TICKS;
+                serverCores = serverMs / 1000 / seconds;
+                serverMsPerTurn = ok == 0 ? Double.NaN : serverMs / ok;
+            }
+        }
+
+        /** USER_HZ: 100 on every Linux this runs on (the kernel's ABI for /proc, not CONFIG_HZ). */
+        static final int CLOCK_TICKS = 100;
+
+        /** utime + stime of a process, in clock ticks; -1 when unreadable. */
+        static long ticks(long pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // fields 14 and 15 of stat(5)
+            } catch (Exception e) {
+                return -1;
+            }
+        }
+
+        static long processCpuNs() {
+            try {
+                if (ManagementFactory.getOperatingSystemMXBean()
+                        instanceof com.sun.management.OperatingSystemMXBean os) {
+                    return os.getProcessCpuTime();
+                }
+            } catch (Throwable ignored) {
+                // no figure
+            }
+            return -1;
+        }
+
+        void nextTurn() {
+            long now = System.nanoTime();
+            if (now >= windowEndNs) {
+                if (inFlight == 0) {
+                    report();
+                }
+                return;
+            }
+            GConv c = freeConversation();
+            started(c);
+            long begun = System.nanoTime();
+            unary(ChatServiceGrpc.getSendMessageMethod(), c.request, c.user,
+                    (SendMessageResponse answer, Status status, Metadata trailers, long endNs) -> {
+                        ended(c);
+                        // counted as wrk counts: what ends within the measured window
+                        boolean timed = endNs >= windowStartNs && endNs < windowEndNs;
+                        if (status.isOk() && answer != null) {
+                            if (timed) {
+                                ok++;
+                                total.recordValue(micros(endNs - begun));
+                            }
+                        } else if (endNs < windowEndNs) {
+                            failed(timed, status.isOk() ? "no_answer" : kind(status, trailers), statusText(status));
+                        }
+                        nextTurn();
+                    });
+        }
+
+        // ---- grpc-ttft: streamed turns, closed loop ---------------------------------------------------------------
+
+        /** One streamed call's progress; touched by its listener (serialised by grpc-java) and then on the loop. */
+        static final class Stream {
+            final GConv conv;
+            final boolean timed;
+            long startNs, headersNs, createdNs, firstTokenNs, endNs;
+            int deltas;
+            boolean terminal;
+            String terminalError, terminalDetail;
+
+            Stream(GConv conv, boolean timed) {
+                this.conv = conv;
+                this.timed = timed;
+            }
+        }
+
+        void runTtft() {
+            startNs = System.nanoTime();
+            progress = loop.scheduleAtFixedRate(this::progress, 5, 5, TimeUnit.SECONDS);
+            long all = (long) o.warmup + o.requests;
+            for (int k = 0; k < Math.min(o.concurrency, all); k++) {
+                nextStream();
+            }
+        }
+
+        void nextStream() {
+            long all = (long) o.warmup + o.requests;
+            if (launched >= all) {
+                if (finished == all) {
+                    report();
+                }
+                return;
+            }
+            boolean timed = launched >= o.warmup;
+            if (launched == o.warmup && o.warmup > 0) {
+                log("warm-up done: %d requests", o.warmup);
+            }
+            GConv c = freeConversation();
+            started(c);
+            Stream s = new Stream(c, timed);
+            ClientCall<SendMessageRequest, SendMessageStreamResponse> call = channel()
+                    .newCall(ChatServiceGrpc.getSendMessageStreamMethod(), options());
+            s.startNs = System.nanoTime();
+            if (timed && firstTimedStartNs == 0) {
+                firstTimedStartNs = s.startNs;
+            }
+            call.start(new ClientCall.Listener<SendMessageStreamResponse>() {
+                @Override
+                public void onHeaders(Metadata metadata) {
+                    s.headersNs = System.nanoTime();
+                }
+
+                @Override
+                public void onMessage(SendMessageStreamResponse event) {
+                    long now = System.nanoTime();
+                    switch (event.getEventCase()) {
+                        case MESSAGE_CREATED -> {
+                            if (s.createdNs == 0) {
+                                s.createdNs = now;
+                            }
+                        }
+                        case MESSAGE_DELTA -> {
+                            s.deltas++;
+                            if (s.firstTokenNs == 0) {
+                                s.firstTokenNs = now;
+                            }
+                        }
+                        case MESSAGE_COMPLETED -> s.terminal = true;
+                        case MESSAGE_INCOMPLETE -> {
+                            s.terminal = true;
+                            s.terminalError = "event_incomplete_" + code(event.getMessageIncomplete().getError());
+                            s.terminalDetail = "MessageIncomplete: " + snippet(event.toString());
+                        }
+                        case MESSAGE_FAILED -> {
+                            s.terminal = true;
+                            s.terminalError = "event_failed_" + code(event.getMessageFailed().getError());
+                            s.terminalDetail = "MessageFailed: " + snippet(event.toString());
+                        }
+                        default -> { }
+                    }
+                }
+
+                @Override
+                public void onClose(Status status, Metadata trailers) {
+                    s.endNs = System.nanoTime();
+                    loop.execute(() -> endStream(s, status, trailers));
+                }
+            }, metadata(c.user));
+            call.request(Integer.MAX_VALUE);
+            call.sendMessage(c.request);
+            call.halfClose();
+        }
+
+        void endStream(Stream s, Status status, Metadata trailers) {
+            ended(s.conv);
+            if (s.timed) {
+                lastTimedEndNs = Math.max(lastTimedEndNs, s.endNs);
+            }
+            if (!status.isOk()) {
+                failed(s.timed, kind(status, trailers), statusText(status));
+            } else if (!s.terminal) {
+                failed(s.timed, "no_completion", "the stream ended OK without its terminal event, after " + s.deltas
+                        + " deltas");
+            } else if (s.terminalError != null) {
+                failed(s.timed, s.terminalError, s.terminalDetail);
+            } else if (s.timed) {
+                ok++;
+                deltas += s.deltas;
+                if (s.headersNs != 0) {
+                    headers.recordValue(micros(s.headersNs - s.startNs));
+                }
+                if (s.createdNs != 0) {
+                    created.recordValue(micros(s.createdNs - s.startNs));
+                }
+                if (s.firstTokenNs != 0) {
+                    ttft.recordValue(micros(s.firstTokenNs - s.startNs));
+                }
+                total.recordValue(micros(s.endNs - s.startNs));
+            }
+            nextStream();
+        }
+
+        // ---- reporting ----------------------------------------------------------------------------------------------
+
+        void progress() {
+            log("[%6.1f s] started=%d in_flight=%d ok=%d errors=%d", (System.nanoTime() - startNs) / 1e9, launched,
+                    inFlight, ok, errors);
+        }
+
+        void report() {
+            if (reported) {
+                return;
+            }
+            reported = true;
+            if (progress != null) {
+                progress.cancel(false);
+            }
+            boolean turns = o.mode.equals("grpc-turns");
+            Map<String, Object> kv = new LinkedHashMap<>();
+            kv.put("mode", o.mode);
+            kv.put("target", "service-grpc");
+            kv.put("requests", turns ? ok + errors : o.requests);
+            kv.put("ok", ok);
+            kv.put("errors", errors);
+            kv.put("error_kinds", kinds());
+            if (turns) {
+                kv.put("rps", fmt(ok / o.durationS));
+                percentiles(kv, "", total);
+                kv.put("client_cpu_cores", fmt(clientCores));
+                kv.put("server_cpu_cores", fmt(serverCores));
+                kv.put("server_cpu_ms_per_turn", fmt(serverMsPerTurn));
+                kv.put("duration_s", fmt(o.durationS));
+                kv.put("warmup_s", fmt(o.warmupS));
+            } else {
+                percentiles(kv, "headers_", headers);
+                percentiles(kv, "created_", created);
+                percentiles(kv, "ttft_", ttft);
+                percentiles(kv, "total_", total);
+                kv.put("chunks_per_stream", fmt(ok == 0 ? 0 : (double) deltas / ok));
+                kv.put("wall_ms", fmt((lastTimedEndNs - firstTimedStartNs) / 1e6));
+                kv.put("warmup", o.warmup);
+            }
+            kv.put("warmup_errors", warmupErrors);
+            kv.put("concurrency", o.concurrency);
+            kv.put("max_in_flight", maxInFlight);
+            kv.put("channels", channels.length);
+            kv.put("conversations", convs.length);
+            kv.put("users", o.users);
+            kv.put("timeout_s", fmt(o.timeoutS));
+            kv.put("url", o.url);
+
+            log("done in %.2f s: %d ok, %d errors (%d warm-up errors)", (System.nanoTime() - startNs) / 1e9, ok,
+                    errors, warmupErrors);
+            errorKinds.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+                    .forEach(e -> log("  %8d  %s", e.getValue(), e.getKey()));
+            if (ok > 0) {
+                if (turns) {
+                    log("  %-36s %s", "SendMessage latency", describe(total));
+                    log("  %-36s %.1f", "turns/s", ok / o.durationS);
+                    log("  %-36s client %.2f cores, service %.2f cores, %.2f ms of service CPU per turn", "CPU",
+                            clientCores, serverCores, serverMsPerTurn);
+                } else {
+                    log("  %-36s %s", "response headers", describe(headers));
+                    log("  %-36s %s", "first MessageCreated", describe(created));
+                    log("  %-36s %s", "first MessageDelta (first token)", describe(ttft));
+                    log("  %-36s %s", "total", describe(total));
+                }
+            }
+            result.complete(line(kv));
+        }
+
+        String kinds() {
+            if (errorKinds.isEmpty()) {
+                return "-";
+            }
+            StringBuilder s = new StringBuilder();
+            errorKinds.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).forEach(e -> {
+                if (!s.isEmpty()) {
+                    s.append(',');
+                }
+                s.append(e.getKey()).append(':').append(e.getValue());
+            });
+            return s.toString();
+        }
+
+        /** {@code grpc_<CODE>}, and {@code _<reason>} of the status's ErrorInfo when it has one. */
+        static String kind(Status status, Metadata trailers) {
+            String reason = null;
+            try {
+                com.google.rpc.Status details = StatusProto.fromStatusAndTrailers(status, trailers);
+                if (details != null) {
+                    for (Any detail : details.getDetailsList()) {
+                        if (detail.is(ErrorInfo.class)) {
+                            reason = detail.unpack(ErrorInfo.class).getReason();
+                        }
+                    }
+                }
+            } catch (Exception ignored) {
+                // no readable details: the code alone
+            }
+            return "grpc_" + status.getCode().name()
+                    + (reason == null || reason.isEmpty() ? "" : "_" + reason.toLowerCase(Locale.ROOT)
+                            .replaceAll("[^a-z0-9_]", "_"));
+        }
+
+        static String code(Problem problem) {
+            String code = problem.getCode();
+            return code.isEmpty() ? "unknown" : code.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        }
+
+        static String statusText(Status status) {
+            return status.getCode() + ": " + status.getDescription()
+                    + (status.getCause() == null ? "" : " (" + LoadClient.describe(status.getCause()) + ")");
+        }
     }
 }
