@@ -5,8 +5,6 @@ import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.jboss.logging.MDC;
-
 import io.grpc.StatusRuntimeException;
 import io.microchatbot.Deadline;
 import io.microchatbot.correlation.CorrelationId;
@@ -58,7 +56,8 @@ class GrpcCalls {
     /** A unary call; call it when the service method is entered, where the call's metadata can be read. */
     <T> Uni<T> unary(Scope scope, RequestKind kind, Function<Call, Uni<T>> work) {
         CallMetadata.Headers metadata = CallMetadata.current();
-        String correlationId = correlationId();
+        // Set by the HTTP router's CorrelationId, which gRPC calls pass: the caller's x-request-id or a new one.
+        String correlationId = CorrelationId.current();
         return Uni.createFrom().<Call> deferred(() -> admit(metadata, scope, kind, correlationId))
                 .chain(call -> work.apply(call))
                 .onFailure().transform(failure -> status(failure, correlationId));
@@ -70,7 +69,7 @@ class GrpcCalls {
      */
     <T> Multi<T> streaming(Scope scope, RequestKind kind, Function<Call, Multi<T>> work) {
         CallMetadata.Headers metadata = CallMetadata.current();
-        String correlationId = correlationId();
+        String correlationId = CorrelationId.current();
         return streams.tracked(Multi.createFrom().<Call> deferred(() -> admit(metadata, scope, kind, correlationId)
                 .toMulti())
                 .onItem().transformToMultiAndConcatenate(call -> work.apply(call))
@@ -78,34 +77,19 @@ class GrpcCalls {
     }
 
     private Uni<Call> admit(CallMetadata.Headers metadata, Scope scope, RequestKind kind, String correlationId) {
-        MDC.put(CorrelationId.MDC_KEY, correlationId);
         if (phase.draining()) {
             throw new ApiException(ErrorCode.shutting_down, "This instance is shutting down; send the call again", 1);
         }
         Deadline deadline = CallDeadline.from(metadata);
         return authenticator.authenticate(metadata)
-                .invoke(access -> {
-                    if (!access.allows(scope)) {
-                        throw new ApiException(ErrorCode.forbidden, "This needs the '" + scope + "' scope");
-                    }
-                    MDC.put("tenant_id", access.caller().tenantId());
-                    MDC.put("user_id", access.caller().userId());
-                })
-                .call(access -> limit(access, kind))
-                .map(access -> new Call(access, metadata, deadline, correlationId));
-    }
-
-    private Uni<Void> limit(Access access, RequestKind kind) {
-        if (!limiter.enabled()) {
-            return Uni.createFrom().voidItem();
-        }
-        return limiter.take(access, kind)
-                .invoke(quota -> {
+                .invoke(access -> access.require(scope))
+                .invoke(Access::nameInLogs)
+                .call(access -> limiter.take(access, kind).invoke(quota -> {
                     if (!quota.allowed()) {
                         throw RateLimiter.refusal(kind, quota);
                     }
-                })
-                .replaceWithVoid();
+                }))
+                .map(access -> new Call(access, metadata, deadline, correlationId));
     }
 
     private static Throwable status(Throwable failure, String correlationId) {
@@ -113,13 +97,5 @@ class GrpcCalls {
             return status;
         }
         return GrpcProblems.toStatus(Failures.describe(failure), correlationId);
-    }
-
-    /**
-     * The call's correlation id: gRPC calls pass the HTTP router, whose {@code CorrelationId} took the caller's
-     * {@code x-request-id} or {@code x-correlation-id} (or made one) and echoed it in the response headers.
-     */
-    private static String correlationId() {
-        return CorrelationId.current();
     }
 }

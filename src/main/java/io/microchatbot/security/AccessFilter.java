@@ -4,11 +4,8 @@ import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
 
-import org.jboss.logging.MDC;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
-import io.microchatbot.problem.ApiException;
-import io.microchatbot.problem.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 
@@ -35,17 +32,9 @@ public class AccessFilter {
         }
         Scope needed = needed(request.getMethod(), resource);
         return authenticator.authenticate(routing.request())
-                .invoke(access -> {
-                    if (!access.allows(needed)) {
-                        throw new ApiException(ErrorCode.forbidden, "This needs the '" + needed + "' scope");
-                    }
-                })
+                .invoke(access -> access.require(needed))
                 .invoke(current::set)
-                // Every log line of the request names its caller (never a credential).
-                .invoke(access -> {
-                    MDC.put("tenant_id", access.caller().tenantId());
-                    MDC.put("user_id", access.caller().userId());
-                })
+                .invoke(Access::nameInLogs)
                 .replaceWithVoid();
     }
 
