@@ -1,5 +1,6 @@
 package io.microchatbot.grpc;
 
+import java.util.Optional;
 import java.util.UUID;
 
 import io.microchatbot.grpc.v1.Conversation;
@@ -19,12 +20,14 @@ import io.microchatbot.grpc.v1.SendMessageResponse;
 import io.microchatbot.grpc.v1.SendMessageStreamResponse;
 import io.microchatbot.grpc.v1.UpdateConversationRequest;
 import io.microchatbot.idempotency.Idempotency;
+import io.microchatbot.idempotency.IdempotentRequest;
 import io.microchatbot.llm.TokenCounter;
 import io.microchatbot.pagination.PageSize;
 import io.microchatbot.ratelimit.RequestKind;
 import io.microchatbot.security.Scope;
 import io.microchatbot.service.ChatService;
 import io.microchatbot.service.ConversationService;
+import io.microchatbot.service.UserInput;
 import io.microchatbot.validation.Validation;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
@@ -109,12 +112,9 @@ public class GrpcChatService extends MutinyChatServiceGrpc.ChatServiceImplBase {
     @Override
     public Uni<SendMessageResponse> sendMessage(SendMessageRequest request) {
         return calls.unary(Scope.chat, RequestKind.turn, call -> {
-            UUID conversationId = ProtoRequests.id(request.getConversationId(), "conversation_id");
-            var body = requests.message(request);
-            var input = validation.valid(body).toUserInput(tokens);
-            var idempotent = idempotency.request(call.idempotencyKey(), call.caller(), "POST",
-                    messages(conversationId), answeredAs("SendMessage"), body);
-            return answers.unary(idempotent, () -> chat.send(call.caller(), conversationId, input, call.deadline())
+            Turn turn = turn(call, request, "SendMessage");
+            return answers.unary(turn.idempotent(), () -> chat.send(call.caller(), turn.conversationId(),
+                    turn.input(), call.deadline())
                     .map(ProtoViews::turn), SendMessageResponse.parser(), SERVICE + "SendMessage");
         });
     }
@@ -122,16 +122,24 @@ public class GrpcChatService extends MutinyChatServiceGrpc.ChatServiceImplBase {
     @Override
     public Multi<SendMessageStreamResponse> sendMessageStream(SendMessageRequest request) {
         return calls.streaming(Scope.chat, RequestKind.turn, call -> {
-            UUID conversationId = ProtoRequests.id(request.getConversationId(), "conversation_id");
-            var body = requests.message(request);
-            var input = validation.valid(body).toUserInput(tokens);
-            var idempotent = idempotency.request(call.idempotencyKey(), call.caller(), "POST",
-                    messages(conversationId), answeredAs("SendMessageStream"), body);
-            return answers.streaming(idempotent, () -> chat.stream(call.caller(), conversationId, input,
-                    call.deadline())
-                    .map(turn -> TurnEvents.of(turn, call.correlationId())), SendMessageStreamResponse.parser(),
+            Turn turn = turn(call, request, "SendMessageStream");
+            return answers.streaming(turn.idempotent(), () -> chat.stream(call.caller(), turn.conversationId(),
+                    turn.input(), call.deadline())
+                    .map(events -> TurnEvents.of(events, call.correlationId())), SendMessageStreamResponse.parser(),
                     SERVICE + "SendMessageStream");
         });
+    }
+
+    /** A turn's request, checked as REST's is, with its key and fingerprint when it sends one. */
+    private record Turn(UUID conversationId, UserInput input, Optional<IdempotentRequest> idempotent) {
+    }
+
+    private Turn turn(GrpcCalls.Call call, SendMessageRequest request, String rpc) {
+        UUID conversationId = ProtoRequests.id(request.getConversationId(), "conversation_id");
+        var body = requests.message(request);
+        var input = validation.valid(body).toUserInput(tokens);
+        return new Turn(conversationId, input, idempotency.request(call.idempotencyKey(), call.caller(), "POST",
+                messages(conversationId), answeredAs(rpc), body));
     }
 
     @Override
