@@ -14,7 +14,6 @@ import com.google.protobuf.FieldMask;
 import com.google.protobuf.NullValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
-import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 
 import io.grpc.Context;
@@ -141,10 +140,7 @@ class GrpcTurnTest {
                             .setUpdateMask(FieldMask.newBuilder().addPaths("title").addPaths("message_count"))
                             .build()));
             assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-            assertThat(GrpcClient.details(refused).getDetailsList().stream()
-                    .filter(d -> d.is(BadRequest.class))
-                    .flatMap(d -> unpack(d, BadRequest.class).getFieldViolationsList().stream())
-                    .map(BadRequest.FieldViolation::getField))
+            assertThat(GrpcClient.violatedFields(refused))
                     .containsExactlyInAnyOrder("title", "message_count");
             assertThat(chat.getConversation(GetConversationRequest.newBuilder().setConversationId(created.getId())
                     .build()).getTitle()).as("nothing changed").isEqualTo("New");
@@ -231,9 +227,7 @@ class GrpcTurnTest {
             var chat = client.as(user);
             String id = conversation(chat);
 
-            List<SendMessageStreamResponse> events = new ArrayList<>();
-            chat.sendMessageStream(SendMessageRequest.newBuilder().setConversationId(id).setContent("Tell me")
-                    .build()).forEachRemaining(events::add);
+            List<SendMessageStreamResponse> events = streamed(chat, id, "Tell me");
 
             assertThat(events).extracting(SendMessageStreamResponse::getEventCase).containsExactly(
                     SendMessageStreamResponse.EventCase.MESSAGE_CREATED,
@@ -265,9 +259,7 @@ class GrpcTurnTest {
             var chat = client.as(user);
             String id = conversation(chat);
 
-            List<SendMessageStreamResponse> events = new ArrayList<>();
-            chat.sendMessageStream(SendMessageRequest.newBuilder().setConversationId(id).setContent("go").build())
-                    .forEachRemaining(events::add);
+            List<SendMessageStreamResponse> events = streamed(chat, id, "go");
 
             assertThat(events).extracting(SendMessageStreamResponse::getEventCase).containsExactly(
                     SendMessageStreamResponse.EventCase.MESSAGE_CREATED,
@@ -294,9 +286,7 @@ class GrpcTurnTest {
             var chat = client.as(user);
             String id = conversation(chat);
 
-            List<SendMessageStreamResponse> events = new ArrayList<>();
-            chat.sendMessageStream(SendMessageRequest.newBuilder().setConversationId(id).setContent("go").build())
-                    .forEachRemaining(events::add);
+            List<SendMessageStreamResponse> events = streamed(chat, id, "go");
 
             assertThat(events).extracting(SendMessageStreamResponse::getEventCase).containsExactly(
                     SendMessageStreamResponse.EventCase.MESSAGE_CREATED,
@@ -356,7 +346,6 @@ class GrpcTurnTest {
             assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
             // ErrorInfo comes from the service, not from the client's own timer: the service read the deadline.
             assertThat(reason(refused)).isEqualTo("deadline_exceeded");
-            as(user).get("/api/v1/conversations/{id}/messages", id).then().extract().jsonPath().getInt("total_count");
             assertThat(as(user).get("/api/v1/conversations/{id}/messages", id).then().extract().jsonPath()
                     .getInt("total_count")).isZero();
             assertThat(upstream.received()).isEmpty();
@@ -413,20 +402,15 @@ class GrpcTurnTest {
         return chat.createConversation(CreateConversationRequest.getDefaultInstance()).getId();
     }
 
-    private static <T extends com.google.protobuf.Message> T unpack(com.google.protobuf.Any any, Class<T> type) {
-        try {
-            return any.unpack(type);
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new IllegalStateException(e);
-        }
+    private static List<SendMessageStreamResponse> streamed(ChatServiceGrpc.ChatServiceBlockingStub chat, String id,
+            String content) {
+        List<SendMessageStreamResponse> events = new ArrayList<>();
+        chat.sendMessageStream(SendMessageRequest.newBuilder().setConversationId(id).setContent(content).build())
+                .forEachRemaining(events::add);
+        return events;
     }
 
-    static String reason(StatusRuntimeException failure) throws Exception {
-        for (var detail : GrpcClient.details(failure).getDetailsList()) {
-            if (detail.is(ErrorInfo.class)) {
-                return detail.unpack(ErrorInfo.class).getReason();
-            }
-        }
-        return null;
+    private static String reason(StatusRuntimeException failure) {
+        return GrpcClient.detail(failure, ErrorInfo.class).map(ErrorInfo::getReason).orElse(null);
     }
 }

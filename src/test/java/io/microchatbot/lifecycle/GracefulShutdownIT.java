@@ -19,8 +19,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.google.rpc.ErrorInfo;
-
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -119,9 +117,7 @@ class GracefulShutdownIT {
                 assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
                 var grpcRefused = catchThrowableOfType(StatusRuntimeException.class, () -> grpc.as(user)
                         .getConversation(GetConversationRequest.newBuilder().setConversationId(drained).build()));
-                assertThat(grpcRefused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-                assertThat(GrpcClient.details(grpcRefused).getDetails(0).unpack(ErrorInfo.class).getReason())
-                        .isEqualTo("shutting_down");
+                GrpcClient.assertStatus(grpcRefused, Status.Code.UNAVAILABLE, "shutting_down");
                 assertThat(app.isAlive()).isTrue();
 
                 finishes.complete(null);
