@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import org.HdrHistogram.Histogram;
@@ -622,33 +623,45 @@ public final class LoadClient {
         Buffer create = Buffer.buffer("{\"title\":\"bench\"}");
         long t0 = System.nanoTime();
         log("creating %d conversations over %d users (%s-0..%d)", n, o.users, o.userPrefix, o.users - 1);
+        sixtyFourAtATime(n, (i, next) -> createConversation(create, o.userPrefix + "-" + (i % o.users), 1, conv -> {
+            if (conv == null) {
+                setupErrors++;
+            } else {
+                convs[i] = conv;
+            }
+            next.run();
+        }), () -> {
+            if (setupErrors > 0) {
+                result.completeExceptionally(new IOException(setupErrors + " of " + n
+                        + " conversations could not be created (see the errors above)"));
+            } else {
+                log("created %d conversations in %.1f s", n, (System.nanoTime() - t0) / 1e9);
+                then.run();
+            }
+        });
+    }
+
+    /**
+     * Calls {@code start(i, next)} for every index below {@code n}, 64 at a time: each calls {@code next} when it is
+     * done, which starts the next index; {@code allDone} runs once, after the last. On the event loop: no locking.
+     */
+    static void sixtyFourAtATime(int n, BiConsumer<Integer, Runnable> start, Runnable allDone) {
         int[] next = {0};
         int[] done = {0};
-        Runnable[] createNext = new Runnable[1];
-        createNext[0] = () -> {
+        Runnable[] startNext = new Runnable[1];
+        startNext[0] = () -> {
             int i = next[0]++;
-            createConversation(create, o.userPrefix + "-" + (i % o.users), 1, conv -> {
-                if (conv == null) {
-                    setupErrors++;
-                } else {
-                    convs[i] = conv;
-                }
+            start.accept(i, () -> {
                 done[0]++;
                 if (done[0] == n) {
-                    if (setupErrors > 0) {
-                        result.completeExceptionally(new IOException(setupErrors + " of " + n
-                                + " conversations could not be created (see the errors above)"));
-                    } else {
-                        log("created %d conversations in %.1f s", n, (System.nanoTime() - t0) / 1e9);
-                        then.run();
-                    }
+                    allDone.run();
                 } else if (next[0] < n) {
-                    createNext[0].run();
+                    startNext[0].run();
                 }
             });
         };
         for (int k = 0; k < Math.min(64, n); k++) {
-            createNext[0].run();
+            startNext[0].run();
         }
     }
 
@@ -1554,34 +1567,22 @@ public final class LoadClient {
             CreateConversationRequest create = CreateConversationRequest.newBuilder().setTitle("bench").build();
             long t0 = System.nanoTime();
             log("creating %d conversations over gRPC for %d users (%s-0..%d)", n, o.users, o.userPrefix, o.users - 1);
-            int[] next = {0};
-            int[] done = {0};
-            Runnable[] createNext = new Runnable[1];
-            createNext[0] = () -> {
-                int i = next[0]++;
-                createConversation(create, o.userPrefix + "-" + (i % o.users), 1, conv -> {
-                    if (conv == null) {
-                        setupErrors++;
-                    } else {
-                        convs[i] = conv;
-                    }
-                    done[0]++;
-                    if (done[0] == n) {
-                        if (setupErrors > 0) {
-                            result.completeExceptionally(new IOException(setupErrors + " of " + n
-                                    + " conversations could not be created (see the errors above)"));
-                        } else {
-                            log("created %d conversations in %.1f s", n, (System.nanoTime() - t0) / 1e9);
-                            then.run();
-                        }
-                    } else if (next[0] < n) {
-                        createNext[0].run();
-                    }
-                });
-            };
-            for (int k = 0; k < Math.min(64, n); k++) {
-                createNext[0].run();
-            }
+            sixtyFourAtATime(n, (i, next) -> createConversation(create, o.userPrefix + "-" + (i % o.users), 1, conv -> {
+                if (conv == null) {
+                    setupErrors++;
+                } else {
+                    convs[i] = conv;
+                }
+                next.run();
+            }), () -> {
+                if (setupErrors > 0) {
+                    result.completeExceptionally(new IOException(setupErrors + " of " + n
+                            + " conversations could not be created (see the errors above)"));
+                } else {
+                    log("created %d conversations in %.1f s", n, (System.nanoTime() - t0) / 1e9);
+                    then.run();
+                }
+            });
         }
 
         void createConversation(CreateConversationRequest create, String user, int attempt, Consumer<GConv> done) {
