@@ -48,6 +48,18 @@ public class Message {
     @ColumnTransformer(read = "cast(metadata as text)", write = "cast(cast(? as text) as jsonb)")
     public String metadata;
 
+    /**
+     * The tool calls an assistant reply asks for, as a JSON array of {@code {id, name, arguments}} (null when it
+     * asks for none); stored as jsonb with the same cast as {@link #metadata}.
+     */
+    @Column(name = "tool_calls", columnDefinition = "jsonb")
+    @ColumnTransformer(read = "cast(tool_calls as text)", write = "cast(cast(? as text) as jsonb)")
+    public String toolCalls;
+
+    /** A tool message: the id of the call it answers. */
+    @Column(name = "tool_call_id")
+    public String toolCallId;
+
     /** Tokens of {@link #content}, counted once at write so that context building never re-tokenizes. */
     @Column(name = "content_tokens", nullable = false)
     public int contentTokens;

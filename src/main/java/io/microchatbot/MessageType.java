@@ -4,5 +4,7 @@ package io.microchatbot;
 public enum MessageType {
     user,
     assistant,
-    system
+    system,
+    /** The result of a tool call the previous reply asked for ({@code tool_call_id} names it). */
+    tool
 }

@@ -61,19 +61,20 @@ public final class GrpcProblems {
     public static Status.Code status(ErrorCode code) {
         return switch (code) {
             case invalid_json, validation_failed, invalid_cursor, invalid_identity, context_window_exceeded,
-                    webhook_target_forbidden, not_acceptable, unsupported_media_type ->
+                    webhook_target_forbidden, not_acceptable, unsupported_media_type, unknown_tool_call,
+                    model_not_allowed ->
                 Status.Code.INVALID_ARGUMENT;
             case unauthenticated -> Status.Code.UNAUTHENTICATED;
             case forbidden -> Status.Code.PERMISSION_DENIED;
             case not_found -> Status.Code.NOT_FOUND;
             case method_not_allowed -> Status.Code.UNIMPLEMENTED;
             case conversation_busy, request_in_progress -> Status.Code.ABORTED;
-            case idempotency_key_reused -> Status.Code.FAILED_PRECONDITION;
+            case idempotency_key_reused, tool_results_missing -> Status.Code.FAILED_PRECONDITION;
             case webhook_limit_reached, payload_too_large, rate_limited, llm_rate_limited, llm_overloaded,
                     overloaded ->
                 Status.Code.RESOURCE_EXHAUSTED;
             case client_disconnected -> Status.Code.CANCELLED;
-            case internal_error, llm_bad_response -> Status.Code.INTERNAL;
+            case internal_error, llm_bad_response, llm_invalid_output -> Status.Code.INTERNAL;
             case llm_unavailable, database_unavailable, turn_interrupted, shutting_down -> Status.Code.UNAVAILABLE;
             case llm_timeout, deadline_exceeded -> Status.Code.DEADLINE_EXCEEDED;
         };

@@ -18,6 +18,7 @@ import io.microchatbot.grpc.v1.Usage;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.service.Page;
 import io.microchatbot.service.TurnResult;
+import io.microchatbot.tools.ToolCalls;
 
 /** The domain as the proto's messages, field for field as REST's views ({@code io.microchatbot.api}). */
 final class ProtoViews {
@@ -59,6 +60,13 @@ final class ProtoViews {
                 .setUpdatedAt(timestamp(m.updatedAt));
         if (m.metadata != null) {
             view.setMetadata(struct(m.metadata));
+        }
+        ToolCalls.fromJson(m.toolCalls).forEach(call -> view.addToolCalls(io.microchatbot.grpc.v1.ToolCall.newBuilder()
+                .setId(call.id() == null ? "" : call.id())
+                .setName(call.name() == null ? "" : call.name())
+                .setArguments(call.arguments() == null ? "" : call.arguments())));
+        if (m.toolCallId != null) {
+            view.setToolCallId(m.toolCallId);
         }
         return view.build();
     }
@@ -126,6 +134,7 @@ final class ProtoViews {
             case user -> MessageType.MESSAGE_TYPE_USER;
             case assistant -> MessageType.MESSAGE_TYPE_ASSISTANT;
             case system -> MessageType.MESSAGE_TYPE_SYSTEM;
+            case tool -> MessageType.MESSAGE_TYPE_TOOL;
         };
     }
 

@@ -1,9 +1,19 @@
 package io.microchatbot.llm;
 
-/** One piece of a streamed reply: text as it comes, then exactly one {@link Finished} at the very end. */
+/**
+ * One piece of a streamed reply: text and tool-call fragments as they come, then exactly one {@link Finished} at
+ * the very end.
+ */
 public sealed interface LlmChunk {
 
     record Delta(String content) implements LlmChunk {
+    }
+
+    /**
+     * A fragment of the tool call at {@code index}: its first fragment names the call ({@code id}, {@code name}),
+     * every fragment may add text to its {@code arguments}. {@link ToolCallAssembly} joins them.
+     */
+    record ToolCallDelta(int index, String id, String name, String arguments) implements LlmChunk {
     }
 
     /**

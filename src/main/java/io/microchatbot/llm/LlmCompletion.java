@@ -1,13 +1,25 @@
 package io.microchatbot.llm;
 
+import java.util.List;
+
 /**
- * A whole reply. {@code usage} is null when the provider reported none; {@code attempts} counts every call it took,
- * retries and fallback models included.
+ * A whole reply: text, or the {@code toolCalls} the model asks for (then usually with finish reason
+ * {@code tool_calls}). {@code usage} is null when the provider reported none; {@code attempts} counts every call it
+ * took, retries and fallback models included.
  */
-public record LlmCompletion(String content, String model, String provider, String finishReason, LlmUsage usage,
-        int attempts) {
+public record LlmCompletion(String content, List<ToolCall> toolCalls, String model, String provider,
+        String finishReason, LlmUsage usage, int attempts) {
+
+    public LlmCompletion {
+        toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+    }
+
+    public LlmCompletion(String content, String model, String provider, String finishReason, LlmUsage usage,
+            int attempts) {
+        this(content, List.of(), model, provider, finishReason, usage, attempts);
+    }
 
     public LlmCompletion withAttempts(int count) {
-        return new LlmCompletion(content, model, provider, finishReason, usage, count);
+        return new LlmCompletion(content, toolCalls, model, provider, finishReason, usage, count);
     }
 }

@@ -3,6 +3,7 @@ package io.microchatbot.llm;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -111,11 +112,16 @@ public class OpenAiCompatibleProvider implements LlmProvider {
             throw LlmException.badResponse("The LLM provider reported an error");
         }
         if (parsed.choices() == null || parsed.choices().isEmpty() || parsed.choices().get(0).message() == null
-                || parsed.choices().get(0).message().content() == null) {
+                || parsed.choices().get(0).message().content() == null
+                        && !parsed.choices().get(0).message().hasToolCalls()) {
             throw LlmException.badResponse("The LLM provider sent a completion without a message");
         }
         OpenAiWire.Choice choice = parsed.choices().get(0);
-        return new LlmCompletion(choice.message().content(),
+        OpenAiWire.Content message = choice.message();
+        return new LlmCompletion(message.content() == null ? "" : message.content(),
+                message.hasToolCalls()
+                        ? message.toolCalls().stream().map(OpenAiWire.WireToolCall::toToolCall).toList()
+                        : List.of(),
                 parsed.model() == null ? requestedModel : parsed.model(),
                 name,
                 choice.finishReason(),

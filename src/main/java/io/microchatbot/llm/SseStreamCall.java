@@ -115,14 +115,31 @@ final class SseStreamCall {
                 finishReason = choice.finishReason();
             }
             if (choice.delta() != null && choice.delta().content() != null && !choice.delta().content().isEmpty()) {
-                if (!firstToken) {
-                    firstToken = true;
-                    armTimer(config.idleTimeout().toMillis(), "The LLM provider's stream stalled for "
-                            + config.idleTimeout().toSeconds() + " s");
-                }
+                firstToken();
                 emitter.emit(new LlmChunk.Delta(choice.delta().content()));
             }
+            if (choice.delta() != null && choice.delta().hasToolCalls()) {
+                firstToken();
+                for (OpenAiWire.WireToolCall call : choice.delta().toolCalls()) {
+                    emitter.emit(toolCallDelta(call));
+                }
+            }
         }
+    }
+
+    /** A tool call's fragment counts as a token: the model is answering. */
+    private void firstToken() {
+        if (!firstToken) {
+            firstToken = true;
+            armTimer(config.idleTimeout().toMillis(), "The LLM provider's stream stalled for "
+                    + config.idleTimeout().toSeconds() + " s");
+        }
+    }
+
+    private static LlmChunk.ToolCallDelta toolCallDelta(OpenAiWire.WireToolCall call) {
+        OpenAiWire.WireCall function = call.function();
+        return new LlmChunk.ToolCallDelta(call.index() == null ? 0 : call.index(), call.id(),
+                function == null ? null : function.name(), function == null ? null : function.arguments());
     }
 
     private void onEnd() {

@@ -10,6 +10,12 @@ public enum ErrorCode {
     invalid_cursor(400, "Invalid cursor"),
     invalid_identity(400, "Invalid caller identity"),
     context_window_exceeded(400, "Message does not fit the model's context window"),
+    /** A tool result answers no call the conversation's last reply made, or answers one twice. */
+    unknown_tool_call(400, "Unknown tool call"),
+    /** The last reply asked for tool calls: the next message must carry a result for every one of them. */
+    tool_results_missing(400, "Tool results missing"),
+    /** The model asked for is not on the caller's allow-list (chatbot.models.*). */
+    model_not_allowed(400, "Model not allowed"),
     /** A webhook URL that is, or resolves to, an address off the public internet (SSRF protection). */
     webhook_target_forbidden(400, "Webhook target not allowed"),
     unauthenticated(401, "Caller not identified"),
@@ -29,6 +35,12 @@ public enum ErrorCode {
     client_disconnected(499, "Caller disconnected"),
     internal_error(500, "Internal error"),
     llm_bad_response(502, "LLM provider sent an invalid response"),
+    /**
+     * The model answered, but not in the shape asked for: a reply that is not valid against the turn's
+     * {@code response_format}, or tool-call arguments that are not JSON. The reply is stored with status
+     * {@code invalid}.
+     */
+    llm_invalid_output(502, "LLM reply does not match the requested format"),
     llm_unavailable(503, "LLM provider unavailable"),
     llm_overloaded(503, "Too many LLM calls in progress"),
     /** This instance runs its maximum of turns and none came free in time (admission); nothing was stored. */
