@@ -44,6 +44,14 @@ public class Conversation {
     @ColumnTransformer(read = "cast(metadata as text)", write = "cast(cast(? as text) as jsonb)")
     public String metadata;
 
+    /**
+     * The defaults of this conversation's turns (tools, tool_choice, response_format) as a JSON object, null when it
+     * has none; read and written like {@link #metadata}.
+     */
+    @Column(columnDefinition = "jsonb")
+    @ColumnTransformer(read = "cast(generation as text)", write = "cast(cast(? as text) as jsonb)")
+    public String generation;
+
     /** Maintained with every insert so that a page never has to count the messages. */
     @Column(name = "message_count", nullable = false)
     public long messageCount;

@@ -1,8 +1,10 @@
 package io.microchatbot.api;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -11,7 +13,8 @@ import io.microchatbot.Message;
 
 /**
  * A message as existing clients read it. The field list is a contract: how a reply ended ({@code status}), its
- * model, usage and latency are in {@code metadata}.
+ * model, usage and latency are in {@code metadata}. {@code tool_calls} (a reply asking for tools) and
+ * {@code tool_call_id} (a tool result) appear only on the messages that have them.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record MessageView(
@@ -22,10 +25,12 @@ public record MessageView(
         String messageType,
         @JsonRawValue String metadata,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<ToolCallView> toolCalls,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String toolCallId) {
 
     public static MessageView of(Message m) {
         return new MessageView(m.id, m.conversationId, m.userId, m.content, m.messageType.name(), m.metadata,
-                m.createdAt, m.updatedAt);
+                m.createdAt, m.updatedAt, ToolCallView.of(m.toolCalls), m.toolCallId);
     }
 }

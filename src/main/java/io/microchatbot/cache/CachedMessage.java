@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import io.microchatbot.Message;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.MessageType;
@@ -29,12 +31,15 @@ record CachedMessage(
         Integer totalTokens,
         Long latencyMs,
         long createdAt,
-        long updatedAt) {
+        long updatedAt,
+        // Absent from entries of messages without them, which are nearly all.
+        @JsonInclude(JsonInclude.Include.NON_NULL) String toolCalls,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String toolCallId) {
 
     static CachedMessage of(Message m) {
         return new CachedMessage(m.id, m.conversationId, m.tenantId, m.userId, m.messageType, m.status, m.content,
                 m.metadata, m.contentTokens, m.model, m.provider, m.finishReason, m.promptTokens, m.completionTokens,
-                m.totalTokens, m.latencyMs, micros(m.createdAt), micros(m.updatedAt));
+                m.totalTokens, m.latencyMs, micros(m.createdAt), micros(m.updatedAt), m.toolCalls, m.toolCallId);
     }
 
     /** A detached entity: read it, never persist it. */
@@ -58,6 +63,8 @@ record CachedMessage(
         m.latencyMs = latencyMs;
         m.createdAt = instant(createdAt);
         m.updatedAt = instant(updatedAt);
+        m.toolCalls = toolCalls;
+        m.toolCallId = toolCallId;
         return m;
     }
 

@@ -30,6 +30,7 @@ import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.service.ChatService;
 import io.microchatbot.service.ConversationService;
 import io.microchatbot.validation.Ids;
+import io.microchatbot.validation.TurnRequests;
 import io.microchatbot.validation.Validation;
 import io.smallrye.mutiny.Uni;
 
@@ -53,9 +54,11 @@ public class CommandHandler {
     private final Idempotency idempotency;
     private final ConversationService conversations;
     private final ChatService chat;
+    private final TurnRequests turnRequests;
 
     CommandHandler(ObjectMapper json, Validation validation, TokenCounter tokens, Idempotency idempotency,
-            ConversationService conversations, ChatService chat) {
+            ConversationService conversations, ChatService chat, TurnRequests turnRequests) {
+        this.turnRequests = turnRequests;
         this.json = json;
         this.validation = validation;
         this.tokens = tokens;
@@ -106,7 +109,9 @@ public class CommandHandler {
     }
 
     private Uni<Outcome> createConversation(CommandEnvelope command, Caller caller, JsonNode data) {
-        var request = validation.valid(read(data, CreateConversationRequest.class)).toNewConversation();
+        var valid = validation.valid(read(data, CreateConversationRequest.class));
+        var request = valid.toNewConversation(turnRequests.options(valid.tools(), valid.toolChoice(),
+                valid.responseFormat()));
         return guard(command, caller, data, () -> conversations.create(caller, request)
                 .map(conversation -> answered(ConversationView.of(conversation))));
     }
@@ -124,7 +129,7 @@ public class CommandHandler {
             throw ApiException.invalid("stream", "is not available to commands: the reply is published as an event");
         }
         UUID id = Ids.parse(conversationId.asText());
-        var message = validation.valid(read(body, SendMessageRequest.class)).toUserInput(tokens);
+        var message = turnRequests.input(read(body, SendMessageRequest.class));
         return guard(command, caller, data, () -> chat.send(caller, id, message, Deadline.NONE)
                 .map(turn -> answered(TurnView.of(turn))));
     }

@@ -83,17 +83,32 @@ public class Outbox implements PanacheRepositoryBase<OutboxEvent, Long> {
                     .put("totalTokens", reply.totalTokens);
         }
         data.set("error", errorOf(reply));
+        if (reply.toolCalls != null) {
+            data.set("toolCalls", readTree(reply.toolCalls));
+        }
         return data;
     }
 
     private ObjectNode messageData(Message message) {
-        return json.createObjectNode()
+        ObjectNode data = json.createObjectNode()
                 .put("conversationId", message.conversationId.toString())
                 .put("messageId", message.id.toString())
                 .put("userId", message.userId)
                 .put("role", message.messageType.name())
                 .put("content", message.content)
                 .put("createdAt", message.createdAt.toString());
+        if (message.toolCallId != null) {
+            data.put("toolCallId", message.toolCallId);
+        }
+        return data;
+    }
+
+    private JsonNode readTree(String stored) {
+        try {
+            return json.readTree(stored);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A stored JSON column is not JSON", e);
+        }
     }
 
     /** The reply's error as its metadata records it ({@code code}, {@code detail}), or null. */

@@ -3,6 +3,7 @@ package io.microchatbot.grpc;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.microchatbot.generation.GenerationOptions;
 import io.microchatbot.grpc.v1.Conversation;
 import io.microchatbot.grpc.v1.CreateConversationRequest;
 import io.microchatbot.grpc.v1.DeleteConversationRequest;
@@ -69,7 +70,7 @@ public class GrpcChatService extends MutinyChatServiceGrpc.ChatServiceImplBase {
     public Uni<Conversation> createConversation(CreateConversationRequest request) {
         return calls.unary(Scope.chat, RequestKind.read, call -> {
             var body = requests.conversation(request);
-            var conversation = validation.valid(body).toNewConversation();
+            var conversation = validation.valid(body).toNewConversation(GenerationOptions.NONE);
             var idempotent = idempotency.request(call.idempotencyKey(), call.caller(), "POST", CONVERSATIONS,
                     answeredAs("CreateConversation"), body);
             return answers.unary(idempotent, () -> conversations.create(call.caller(), conversation)
@@ -96,7 +97,7 @@ public class GrpcChatService extends MutinyChatServiceGrpc.ChatServiceImplBase {
     public Uni<Conversation> updateConversation(UpdateConversationRequest request) {
         return calls.unary(Scope.chat, RequestKind.read, call -> {
             UUID id = ProtoRequests.id(request.getConversationId(), "conversation_id");
-            var changes = validation.valid(requests.patch(request)).toChanges();
+            var changes = validation.valid(requests.patch(request)).toChanges(GenerationOptions.NONE);
             return conversations.update(call.caller(), id, changes)
                     .map(ProtoViews::conversation);
         });

@@ -7,6 +7,7 @@ import io.microchatbot.grpc.v1.MessageCreated;
 import io.microchatbot.grpc.v1.MessageDelta;
 import io.microchatbot.grpc.v1.MessageFailed;
 import io.microchatbot.grpc.v1.MessageIncomplete;
+import io.microchatbot.grpc.v1.MessageInvalid;
 import io.microchatbot.grpc.v1.SendMessageStreamResponse;
 import io.microchatbot.service.TurnEvent;
 import io.smallrye.mutiny.Multi;
@@ -29,6 +30,21 @@ final class TurnEvents {
                     .setMessage(ProtoViews.message(stored.message())));
             case TurnEvent.Delta delta -> message.setMessageDelta(MessageDelta.newBuilder()
                     .setContent(delta.content()));
+            case TurnEvent.ToolCallDelta delta -> {
+                var fragment = io.microchatbot.grpc.v1.ToolCallDelta.newBuilder().setIndex(delta.index())
+                        .setArguments(delta.arguments() == null ? "" : delta.arguments());
+                if (delta.id() != null) {
+                    fragment.setId(delta.id());
+                }
+                if (delta.name() != null) {
+                    fragment.setName(delta.name());
+                }
+                yield message.setToolCallDelta(fragment);
+            }
+            case TurnEvent.Invalid invalid -> message.setMessageInvalid(MessageInvalid.newBuilder()
+                    .setMessage(ProtoViews.message(invalid.reply()))
+                    .setUsage(ProtoViews.usage(invalid.reply()))
+                    .setError(ProtoViews.problem(invalid.cause(), correlationId)));
             case TurnEvent.Completed completed -> message.setMessageCompleted(MessageCompleted.newBuilder()
                     .setMessage(ProtoViews.message(completed.reply()))
                     .setUsage(ProtoViews.usage(completed.reply())));

@@ -36,12 +36,14 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class TurnStatements {
 
     private static final String CONVERSATION = """
-            SELECT system_prompt, model, message_count, turn_lease_until
+            SELECT system_prompt, model, cast(generation AS text) AS generation, message_count, turn_lease_until
               FROM conversations WHERE id = $1 AND tenant_id = $2 AND user_id = $3""";
     /** The conversation and its newest messages in one snapshot, for a context the cache does not hold. */
     private static final String CONVERSATION_WITH_HISTORY = """
-            SELECT c.system_prompt, c.model, c.message_count, c.turn_lease_until,
+            SELECT c.system_prompt, c.model, cast(c.generation AS text) AS generation, c.message_count,
+                   c.turn_lease_until,
                    m.id, m.message_type, m.status, m.content, cast(m.metadata AS text) AS metadata, m.content_tokens,
+                   cast(m.tool_calls AS text) AS tool_calls, m.tool_call_id,
                    m.model AS message_model, m.provider, m.finish_reason, m.prompt_tokens, m.completion_tokens,
                    m.total_tokens, m.latency_ms, m.created_at, m.updated_at
               FROM conversations c
@@ -67,14 +69,46 @@ public class TurnStatements {
                 INSERT INTO outbox_events (event_id, event_type, tenant_id, conversation_id, envelope, created_at)
                 SELECT $12::uuid, $13::text, $2::varchar, id, cast($14 AS text)::jsonb, $15::timestamptz FROM claimed)
             SELECT message_count FROM claimed""";
+    /**
+     * {@link #CLAIM} for several input messages (the results of a reply's tool calls): the messages and their
+     * events come as arrays, inserted in array order so that the outbox ids follow the messages' order.
+     */
+    private static final String CLAIM_MANY = """
+            WITH claimed AS (
+                UPDATE conversations
+                   SET turn_lease_until = $4, message_count = message_count + cardinality($8::uuid[]),
+                       updated_at = $5
+                 WHERE id = $1 AND tenant_id = $2 AND user_id = $3
+                   AND message_count = $6
+                   AND (turn_lease_until IS NULL OR turn_lease_until <= $7)
+             RETURNING id, message_count),
+            stored AS (
+                INSERT INTO messages (id, conversation_id, tenant_id, user_id, message_type, status, content,
+                                      metadata, content_tokens, tool_call_id, created_at, updated_at)
+                SELECT m.id, c.id, $2::varchar, $3::varchar, m.type, 'complete', m.content, m.metadata::jsonb,
+                       m.tokens, m.tool_call_id, m.at, m.at
+                  FROM claimed c,
+                       unnest($8::uuid[], $9::text[], $10::text[], $11::text[], $12::integer[], $13::text[],
+                              $14::timestamptz[]) WITH ORDINALITY AS m(id, type, content, metadata, tokens,
+                                                                       tool_call_id, at, position)
+                 ORDER BY m.position),
+            event AS (
+                INSERT INTO outbox_events (event_id, event_type, tenant_id, conversation_id, envelope, created_at)
+                SELECT e.id, e.type, $2::varchar, c.id, e.envelope::jsonb, e.at
+                  FROM claimed c,
+                       unnest($15::uuid[], $16::text[], $17::text[], $18::timestamptz[])
+                           WITH ORDINALITY AS e(id, type, envelope, at, position)
+                 ORDER BY e.position)
+            SELECT message_count FROM claimed""";
     /** A deleted conversation makes the reply's insert break its foreign key: the statement fails, nothing stays. */
     private static final String STORE_REPLY = """
             WITH stored AS (
                 INSERT INTO messages (id, conversation_id, tenant_id, user_id, message_type, status, content,
                                       metadata, content_tokens, model, provider, finish_reason, prompt_tokens,
-                                      completion_tokens, total_tokens, latency_ms, created_at, updated_at)
+                                      completion_tokens, total_tokens, latency_ms, created_at, updated_at,
+                                      tool_calls)
                 VALUES ($1, $2, $3, $4, 'assistant', $5, $6, cast($7 AS text)::jsonb, $8, $9, $10, $11, $12, $13,
-                        $14, $15, $16, $16)
+                        $14, $15, $16, $16, cast($22 AS text)::jsonb)
                 RETURNING conversation_id),
             counted AS (
                 UPDATE conversations c
@@ -139,6 +173,33 @@ public class TurnStatements {
                 .map(TurnStatements::count);
     }
 
+    /** {@link #claim} for several input messages, each with its event, stored in the order given. */
+    public Uni<Long> claimWithMany(List<Message> inputs, long expectedCount, Instant lease, Instant now,
+            List<OutboxEntry> events) {
+        Message first = inputs.get(0);
+        Tuple params = Tuple.tuple()
+                .addUUID(first.conversationId)
+                .addString(first.tenantId)
+                .addString(first.userId)
+                .addOffsetDateTime(utc(lease))
+                .addOffsetDateTime(utc(inputs.get(inputs.size() - 1).createdAt))
+                .addLong(expectedCount)
+                .addOffsetDateTime(utc(now))
+                .addArrayOfUUID(inputs.stream().map(m -> m.id).toArray(UUID[]::new))
+                .addArrayOfString(inputs.stream().map(m -> m.messageType.name()).toArray(String[]::new))
+                .addArrayOfString(inputs.stream().map(m -> m.content).toArray(String[]::new))
+                .addArrayOfString(inputs.stream().map(m -> m.metadata).toArray(String[]::new))
+                .addArrayOfInteger(inputs.stream().map(m -> m.contentTokens).toArray(Integer[]::new))
+                .addArrayOfString(inputs.stream().map(m -> m.toolCallId).toArray(String[]::new))
+                .addArrayOfOffsetDateTime(inputs.stream().map(m -> utc(m.createdAt)).toArray(OffsetDateTime[]::new))
+                .addArrayOfUUID(events.stream().map(OutboxEntry::eventId).toArray(UUID[]::new))
+                .addArrayOfString(events.stream().map(OutboxEntry::eventType).toArray(String[]::new))
+                .addArrayOfString(events.stream().map(OutboxEntry::envelope).toArray(String[]::new))
+                .addArrayOfOffsetDateTime(events.stream().map(e -> utc(e.createdAt())).toArray(OffsetDateTime[]::new));
+        return pool.preparedQuery(CLAIM_MANY).execute(params)
+                .map(TurnStatements::count);
+    }
+
     /**
      * Stores a reply with its event, counts it, and ends the turn holding {@code lease}. Returns the new message
      * count; fails with a foreign-key violation when the conversation was deleted.
@@ -165,7 +226,8 @@ public class TurnStatements {
                 .addUUID(event.eventId())
                 .addString(event.eventType())
                 .addString(event.envelope())
-                .addOffsetDateTime(utc(event.createdAt()));
+                .addOffsetDateTime(utc(event.createdAt()))
+                .addString(reply.toolCalls);
         return pool.preparedQuery(STORE_REPLY).execute(params)
                 .map(TurnStatements::count);
     }
@@ -205,6 +267,7 @@ public class TurnStatements {
         conversation.userId = caller.userId();
         conversation.systemPrompt = row.getString("system_prompt");
         conversation.model = row.getString("model");
+        conversation.generation = row.getString("generation");
         conversation.messageCount = row.getLong("message_count");
         conversation.turnLeaseUntil = instant(row.getOffsetDateTime("turn_lease_until"));
         return conversation;
@@ -221,6 +284,8 @@ public class TurnStatements {
         message.content = row.getString("content");
         message.metadata = row.getString("metadata");
         message.contentTokens = row.getInteger("content_tokens");
+        message.toolCalls = row.getString("tool_calls");
+        message.toolCallId = row.getString("tool_call_id");
         message.model = row.getString("message_model");
         message.provider = row.getString("provider");
         message.finishReason = row.getString("finish_reason");

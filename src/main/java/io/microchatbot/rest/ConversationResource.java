@@ -37,10 +37,13 @@ import io.microchatbot.idempotency.Idempotency;
 import io.microchatbot.idempotency.IdempotencyKey;
 import io.microchatbot.idempotency.Outcome;
 import io.microchatbot.identity.Caller;
+import io.microchatbot.models.ModelAllowList;
+import io.microchatbot.models.Requester;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.service.ConversationService;
 import io.microchatbot.service.NewConversation;
+import io.microchatbot.validation.TurnRequests;
 import io.microchatbot.validation.Validation;
 import io.smallrye.mutiny.Uni;
 
@@ -51,14 +54,19 @@ public class ConversationResource {
 
     private final ConversationService conversations;
     private final Validation validation;
+    private final TurnRequests turnRequests;
+    private final ModelAllowList models;
     private final Idempotency idempotency;
     private final Answers answers;
     private final CurrentCaller callers;
 
-    ConversationResource(ConversationService conversations, Validation validation, Idempotency idempotency,
+    ConversationResource(ConversationService conversations, Validation validation, TurnRequests turnRequests,
+            ModelAllowList models, Idempotency idempotency,
             Answers answers, CurrentCaller callers) {
         this.conversations = conversations;
         this.validation = validation;
+        this.turnRequests = turnRequests;
+        this.models = models;
         this.idempotency = idempotency;
         this.answers = answers;
         this.callers = callers;
@@ -73,7 +81,12 @@ public class ConversationResource {
     @APIResponse(responseCode = "201", description = "The new conversation; Location is its URL", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class)))
     public Uni<Response> create(CreateConversationRequest body, HttpHeaders headers, UriInfo uri) {
         var caller = callers.get();
-        var request = validation.valid(body == null ? CreateConversationRequest.EMPTY : body).toNewConversation();
+        var valid = validation.valid(body == null ? CreateConversationRequest.EMPTY : body);
+        if (valid.model() != null) {
+            models.ensureAllowed(Requester.of(callers.access()), valid.model(), "model");
+        }
+        var request = valid.toNewConversation(turnRequests.options(valid.tools(), valid.toolChoice(),
+                valid.responseFormat()));
         var key = IdempotencyKey.from(headers.getRequestHeader(IdempotencyKey.HEADER));
         var idempotent = idempotency.request(key, caller, "POST", "/api/v1/conversations",
                 MediaType.APPLICATION_JSON, body);
@@ -112,7 +125,11 @@ public class ConversationResource {
     @Operation(summary = "Change title, system prompt, model or metadata (JSON merge-patch: null clears a field)")
     public Uni<ConversationView> update(@RestPath UUID id, JsonNode body, HttpHeaders headers) {
         var caller = callers.get();
-        var changes = validation.valid(patch(body)).toChanges();
+        var valid = validation.valid(patch(body));
+        if (valid.model() != null && valid.model().isTextual()) {
+            models.ensureAllowed(Requester.of(callers.access()), valid.model().textValue(), "model");
+        }
+        var changes = valid.toChanges(turnRequests.options(valid.tools(), valid.toolChoice(), valid.responseFormat()));
         return conversations.update(caller, id, changes)
                 .map(ConversationView::of);
     }

@@ -32,13 +32,14 @@ import io.microchatbot.idempotency.Idempotency;
 import io.microchatbot.idempotency.IdempotencyKey;
 import io.microchatbot.idempotency.Outcome;
 import io.microchatbot.identity.Caller;
-import io.microchatbot.llm.TokenCounter;
+import io.microchatbot.models.ModelAllowList;
+import io.microchatbot.models.Requester;
 import io.microchatbot.ratelimit.TurnRequest;
 import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.service.ChatService;
 import io.microchatbot.service.ConversationService;
 import io.microchatbot.service.UserInput;
-import io.microchatbot.validation.Validation;
+import io.microchatbot.validation.TurnRequests;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
@@ -50,21 +51,21 @@ public class MessageResource {
 
     private final ChatService chat;
     private final ConversationService conversations;
-    private final Validation validation;
-    private final TokenCounter tokens;
+    private final TurnRequests turnRequests;
+    private final ModelAllowList models;
     private final TurnEventsSse events;
     private final TurnRepresentation representation;
     private final Idempotency idempotency;
     private final Answers answers;
     private final CurrentCaller callers;
 
-    MessageResource(ChatService chat, ConversationService conversations, Validation validation, TokenCounter tokens,
+    MessageResource(ChatService chat, ConversationService conversations, TurnRequests turnRequests,
             TurnEventsSse events, TurnRepresentation representation, Idempotency idempotency, Answers answers,
-            CurrentCaller callers) {
+            CurrentCaller callers, ModelAllowList models) {
         this.chat = chat;
         this.conversations = conversations;
-        this.validation = validation;
-        this.tokens = tokens;
+        this.turnRequests = turnRequests;
+        this.models = models;
         this.events = events;
         this.representation = representation;
         this.idempotency = idempotency;
@@ -92,7 +93,10 @@ public class MessageResource {
     public Multi<String> send(@RestPath("id") UUID conversationId, SendMessageRequest body, HttpHeaders headers,
             RoutingContext routing, UriInfo uri) {
         var caller = callers.get();
-        var message = validation.valid(body == null ? SendMessageRequest.EMPTY : body).toUserInput(tokens);
+        var message = turnRequests.input(body);
+        if (message.parameters().model() != null) {
+            models.ensureAllowed(Requester.of(callers.access()), message.parameters().model(), "model");
+        }
         var deadline = CallerDeadline.from(headers);
         boolean streamed = representation.streamed(routing, body);
         String path = "/api/v1/conversations/" + conversationId + "/messages";

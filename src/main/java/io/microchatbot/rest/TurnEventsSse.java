@@ -20,7 +20,8 @@ import io.smallrye.mutiny.Multi;
 
 /**
  * Writes a turn as server-sent events: {@code message.created}, {@code message.delta}…, then exactly one of
- * {@code message.completed}, {@code message.incomplete} or {@code error}. Each event's {@code id} is its
+ * {@code message.completed}, {@code message.incomplete}, {@code message.invalid} or {@code error}; a reply
+ * that calls tools sends {@code message.tool_call.delta}s. Each event's {@code id} is its
  * sequence number within the turn, from 1. Events are formatted here and written as plain chunks, see
  * {@link TurnRepresentation} for why.
  */
@@ -44,6 +45,8 @@ public class TurnEventsSse {
         return switch (event) {
             case TurnEvent.UserMessageStored ignored -> "message.created";
             case TurnEvent.Delta ignored -> "message.delta";
+            case TurnEvent.ToolCallDelta ignored -> "message.tool_call.delta";
+            case TurnEvent.Invalid ignored -> "message.invalid";
             case TurnEvent.Completed ignored -> "message.completed";
             case TurnEvent.Incomplete ignored -> "message.incomplete";
             case TurnEvent.Failed ignored -> "error";
@@ -54,6 +57,8 @@ public class TurnEventsSse {
         Object payload = switch (event) {
             case TurnEvent.UserMessageStored stored -> MessageView.of(stored.message());
             case TurnEvent.Delta delta -> Map.of("content", delta.content());
+            case TurnEvent.ToolCallDelta delta -> toolCallDelta(delta);
+            case TurnEvent.Invalid invalid -> withMessage(invalid.reply(), invalid.cause(), instance, correlationId);
             case TurnEvent.Completed completed -> withMessage(completed.reply(), null, instance, correlationId);
             case TurnEvent.Incomplete incomplete ->
                 withMessage(incomplete.reply(), incomplete.cause(), instance, correlationId);
@@ -64,6 +69,20 @@ public class TurnEventsSse {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot encode a turn event", e);
         }
+    }
+
+    /** Only what the fragment carries: the first names the call, later ones add arguments. */
+    private static Map<String, Object> toolCallDelta(TurnEvent.ToolCallDelta delta) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("index", delta.index());
+        if (delta.id() != null) {
+            body.put("id", delta.id());
+        }
+        if (delta.name() != null) {
+            body.put("name", delta.name());
+        }
+        body.put("arguments", delta.arguments() == null ? "" : delta.arguments());
+        return body;
     }
 
     private static Map<String, Object> withMessage(Message reply, ApiException cause, String instance,

@@ -1,6 +1,7 @@
 package io.microchatbot.service;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,10 +46,12 @@ public class ChatService {
     private final TurnRedis redisCalls;
     private final TurnMetrics metrics;
     private final TurnAdmission admission;
+    private final ReplyJudge judge;
 
     ChatService(TurnStore turns, ResilientLlm llm, TurnConfig config, LlmConfig llmConfig,
             @ConfigProperty(name = "chatbot.log-content", defaultValue = "false") boolean logContent, Vertx vertx,
-            TurnRedis redisCalls, TurnMetrics metrics, TurnAdmission admission) {
+            TurnRedis redisCalls, TurnMetrics metrics, TurnAdmission admission, ReplyJudge judge) {
+        this.judge = judge;
         this.turns = turns;
         this.llm = llm;
         this.config = config;
@@ -136,20 +139,57 @@ public class ChatService {
 
     private Uni<TurnResult> complete(TurnStart start, TurnSlot slot, Deadline deadline) {
         long startedAt = System.nanoTime();
-        return llm.complete(request(start), deadline)
-                .onItemOrFailure().transformToUni((completion, failure) -> failure == null
-                        ? storeCompleted(start, slot, completion, startedAt)
+        LlmRequest request = request(start);
+        return llm.complete(request, deadline)
+                .chain(completion -> repaired(start, request, completion, deadline, judge.repairAttempts()))
+                .onItemOrFailure().transformToUni((judged, failure) -> failure == null
+                        ? storeCompleted(start, slot, judged, startedAt)
                         : storeFailed(start, slot, failure, startedAt));
     }
 
-    private Uni<TurnResult> storeCompleted(TurnStart start, TurnSlot slot, LlmCompletion completion,
-            long startedAt) {
-        ReplyOutcome outcome = new ReplyOutcome(MessageStatus.complete, completion.content(), completion.model(),
-                completion.provider(), completion.finishReason(), completion.usage(), completion.attempts(),
-                millisSince(startedAt),
-                null, null);
-        return store(start, slot, outcome, TurnMetrics.JSON)
-                .map(reply -> new TurnResult(start.userMessage(), reply));
+    /**
+     * A reply not in the shape asked for is asked again, with why, while repair attempts are left (configured; a
+     * streamed reply is never repaired, its text is already out). The last answer is the one stored.
+     */
+    private Uni<Judged> repaired(TurnStart start, LlmRequest request, LlmCompletion completion, Deadline deadline,
+            int attemptsLeft) {
+        ReplyOutcome outcome = judge.judged(start.options(), completed(completion, 0L));
+        // Only a text reply is asked again: a reply that called tools would need their results first.
+        if (outcome.status() != MessageStatus.invalid || attemptsLeft <= 0 || !completion.toolCalls().isEmpty()) {
+            return Uni.createFrom().item(new Judged(completion, outcome));
+        }
+        metrics.repairAttempted();
+        LlmRequest again = request.followedBy(judge.repairPrompt(completion, outcome.error()));
+        return llm.complete(again, deadline)
+                .chain(next -> repaired(start, again, next.withAttempts(next.attempts() + completion.attempts()),
+                        deadline, attemptsLeft - 1));
+    }
+
+    private Uni<TurnResult> storeCompleted(TurnStart start, TurnSlot slot, Judged judged, long startedAt) {
+        ReplyOutcome outcome = judged.outcome().status() == MessageStatus.invalid
+                ? completed(judged.completion(), millisSince(startedAt)).invalid(judged.outcome().error())
+                : completed(judged.completion(), millisSince(startedAt));
+        Uni<Message> stored = store(start, slot, outcome, TurnMetrics.JSON);
+        if (outcome.status() == MessageStatus.invalid) {
+            // As a failed reply: stored first, then the caller gets the problem.
+            return stored.chain(() -> Uni.createFrom().failure(outcome.error()));
+        }
+        return stored.map(reply -> new TurnResult(start.userMessage(), reply));
+    }
+
+    private static ReplyOutcome completed(LlmCompletion completion, Long latencyMs) {
+        return new ReplyOutcome(MessageStatus.complete, completion.content(), completion.model(),
+                completion.provider(), completion.finishReason(), completion.usage(), completion.attempts(), latencyMs,
+                null, null, completion.toolCalls(), List.of());
+    }
+
+    /** A streamed reply that came whole, judged against the shape its turn asked for. */
+    ReplyOutcome judged(TurnStart start, ReplyOutcome outcome) {
+        return judge.judged(start.options(), outcome);
+    }
+
+    /** A whole reply and how it was judged. */
+    private record Judged(LlmCompletion completion, ReplyOutcome outcome) {
     }
 
     /** Stores the failed reply, then fails with the upstream problem (or with the storage failure). */
@@ -202,7 +242,9 @@ public class ChatService {
     }
 
     private LlmRequest request(TurnStart start) {
-        return new LlmRequest(start.model(), start.prompt(), llmConfig.maxTokens(), llmConfig.temperature());
+        return new LlmRequest(start.model(), start.prompt(),
+                start.parameters().sampling(llmConfig.maxTokens(), llmConfig.temperature()),
+                start.options().toolList(), start.options().toolChoice(), start.options().responseFormat());
     }
 
     static long millisSince(long nanoTime) {

@@ -10,5 +10,11 @@ public record ConversationChanges(
         Change<String> title,
         Change<String> systemPrompt,
         Change<String> model,
-        Change<JsonNode> metadataPatch) {
+        Change<JsonNode> metadataPatch,
+        GenerationChanges generation) {
+
+    public ConversationChanges(Change<String> title, Change<String> systemPrompt, Change<String> model,
+            Change<JsonNode> metadataPatch) {
+        this(title, systemPrompt, model, metadataPatch, null);
+    }
 }

@@ -65,6 +65,7 @@ public class ConversationService {
         conversation.systemPrompt = request.systemPrompt();
         conversation.model = request.model();
         conversation.metadata = request.metadataJson() == null ? "{}" : request.metadataJson();
+        conversation.generation = request.generationJson();
         conversation.createdAt = Clock.now();
         conversation.updatedAt = conversation.createdAt;
         prompts.ensureSystemPromptFits(conversation);
@@ -201,6 +202,9 @@ public class ConversationService {
         conversation.model = changes.model().applyTo(conversation.model);
         if (changes.metadataPatch().given()) {
             conversation.metadata = mergedMetadata(conversation.metadata, changes.metadataPatch().value());
+        }
+        if (changes.generation() != null) {
+            conversation.generation = changes.generation().applyTo(conversation.generation);
         }
         conversation.updatedAt = Clock.now();
     }

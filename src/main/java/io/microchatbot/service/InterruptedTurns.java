@@ -12,6 +12,7 @@ import io.microchatbot.Message;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.MessageType;
 import io.microchatbot.event.Outbox;
+import io.microchatbot.generation.Parameters;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.repository.ConversationRepository;
@@ -91,13 +92,15 @@ public class InterruptedTurns {
     }
 
     private static Message unansweredUserMessage(List<Message> newest) {
-        return newest.isEmpty() || newest.get(0).messageType != MessageType.user ? null : newest.get(0);
+        // Tool results start a turn as a user message does.
+        return newest.isEmpty() || newest.get(0).messageType != MessageType.user
+                && newest.get(0).messageType != MessageType.tool ? null : newest.get(0);
     }
 
     private Uni<Message> storeFailedReply(Conversation conversation, Message user) {
         Instant now = Clock.after(user.createdAt);
         Message reply = replies.reply(user, new ReplyOutcome(MessageStatus.failed, "", null, null, null, null, 0, null,
-                null, new ApiException(ErrorCode.turn_interrupted, DETAIL)), now);
+                null, new ApiException(ErrorCode.turn_interrupted, DETAIL)), Parameters.NONE, now);
         conversation.turnLeaseUntil = null;
         conversation.messageCount++;
         conversation.updatedAt = now;

@@ -11,7 +11,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.microchatbot.Message;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.MessageType;
+import io.microchatbot.generation.Parameters;
 import io.microchatbot.llm.TokenCounter;
+import io.microchatbot.tools.ToolCalls;
 
 /**
  * Builds stored replies and their metadata, the one shape the API shows whether a turn stored its own reply or
@@ -28,8 +30,8 @@ class Replies {
         this.json = json;
     }
 
-    /** An assistant message answering {@code user}, as it is to be stored. */
-    Message reply(Message user, ReplyOutcome outcome, Instant now) {
+    /** An assistant message answering {@code user}, as it is to be stored, with the parameters it was asked with. */
+    Message reply(Message user, ReplyOutcome outcome, Parameters parameters, Instant now) {
         Message message = new Message();
         message.id = UUID.randomUUID();
         message.conversationId = user.conversationId;
@@ -38,9 +40,10 @@ class Replies {
         message.messageType = MessageType.assistant;
         message.status = outcome.status();
         message.content = outcome.content();
+        message.toolCalls = ToolCalls.toJson(outcome.toolCalls());
         message.contentTokens = outcome.usage() != null && outcome.status() == MessageStatus.complete
                 ? outcome.usage().completionTokens()
-                : tokens.count(outcome.content());
+                : tokens.count(outcome.content()) + (message.toolCalls == null ? 0 : tokens.count(message.toolCalls));
         message.model = outcome.model();
         message.provider = outcome.provider();
         message.finishReason = outcome.finishReason();
@@ -50,14 +53,14 @@ class Replies {
             message.totalTokens = outcome.usage().totalTokens();
         }
         message.latencyMs = outcome.latencyMs();
-        message.metadata = replyMetadata(message, outcome);
+        message.metadata = replyMetadata(message, outcome, parameters);
         message.createdAt = now;
         message.updatedAt = now;
         return message;
     }
 
     /** What the API shows of a reply's generation, in its metadata object. */
-    private String replyMetadata(Message message, ReplyOutcome outcome) {
+    private String replyMetadata(Message message, ReplyOutcome outcome, Parameters parameters) {
         ObjectNode node = json.createObjectNode();
         node.put("status", message.status.name());
         node.put("model", message.model);
@@ -77,6 +80,12 @@ class Replies {
         }
         if (outcome.timeToFirstTokenMs() != null) {
             node.put("time_to_first_token_ms", outcome.timeToFirstTokenMs());
+        }
+        if (parameters != null && !parameters.isEmpty()) {
+            node.set("parameters", json.valueToTree(parameters));
+        }
+        if (!outcome.partialToolCalls().isEmpty()) {
+            node.set("partial_tool_calls", json.valueToTree(outcome.partialToolCalls()));
         }
         if (outcome.error() != null) {
             ObjectNode error = node.putObject("error");

@@ -1,5 +1,6 @@
 package io.microchatbot.service;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.microchatbot.Deadline;
@@ -9,6 +10,8 @@ import io.microchatbot.llm.LlmChunk;
 import io.microchatbot.llm.LlmException;
 import io.microchatbot.llm.LlmRequest;
 import io.microchatbot.llm.ResilientLlm;
+import io.microchatbot.llm.ToolCall;
+import io.microchatbot.llm.ToolCallAssembly;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.ratelimit.TurnSlot;
@@ -37,6 +40,7 @@ final class StreamedTurn {
     private final Deadline deadline;
     private final AtomicBoolean settled = new AtomicBoolean();
     private final StringBuilder text = new StringBuilder();
+    private final ToolCallAssembly calls = new ToolCallAssembly();
     private final long startedAt = System.nanoTime();
     private volatile Long timeToFirstTokenMs;
 
@@ -56,22 +60,36 @@ final class StreamedTurn {
                 .onItem().transformToUniAndConcatenate(this::relay)
                 .onFailure().recoverWithMulti(failure -> broken(failure).toMulti());
         return Multi.createBy().concatenating()
-                .streams(Multi.createFrom().item(new TurnEvent.UserMessageStored(start.userMessage())), reply)
+                .streams(Multi.createFrom().iterable(start.inputs()).map(TurnEvent.UserMessageStored::new), reply)
                 .onCancellation().invoke(this::callerLeft);
     }
 
     private Uni<TurnEvent> relay(LlmChunk chunk) {
-        if (chunk instanceof LlmChunk.Delta delta) {
-            append(delta.content());
-            return Uni.createFrom().item(new TurnEvent.Delta(delta.content()));
-        }
-        LlmChunk.Finished finished = (LlmChunk.Finished) chunk;
+        return switch (chunk) {
+            case LlmChunk.Delta delta -> {
+                append(delta.content());
+                yield Uni.createFrom().item(new TurnEvent.Delta(delta.content()));
+            }
+            case LlmChunk.ToolCallDelta delta -> {
+                append(delta);
+                yield Uni.createFrom().item(new TurnEvent.ToolCallDelta(delta.index(), delta.id(), delta.name(),
+                        delta.arguments()));
+            }
+            case LlmChunk.Finished finished -> finish(finished);
+        };
+    }
+
+    /** The provider's end: the reply is complete, or, when not in the shape asked for, invalid. */
+    private Uni<TurnEvent> finish(LlmChunk.Finished finished) {
         settled.set(true);
         ReplyOutcome outcome = new ReplyOutcome(MessageStatus.complete, text(), finished.model(), finished.provider(),
                 finished.finishReason(), finished.usage(), finished.attempts(), ChatService.millisSince(startedAt),
-                timeToFirstTokenMs, null);
-        return Detached.run(chat.store(start, slot, outcome, TurnMetrics.STREAM))
-                .map(TurnEvent.Completed::new);
+                timeToFirstTokenMs, null, toolCalls(), List.of());
+        ReplyOutcome judged = chat.judged(start, outcome);
+        return Detached.run(chat.store(start, slot, judged, TurnMetrics.STREAM))
+                .map(reply -> judged.status() == MessageStatus.invalid
+                        ? new TurnEvent.Invalid(reply, judged.error())
+                        : new TurnEvent.Completed(reply));
     }
 
     private Uni<TurnEvent> broken(Throwable failure) {
@@ -85,9 +103,9 @@ final class StreamedTurn {
         }
         ApiException cause = failure instanceof LlmException llmFailure ? llmFailure
                 : LlmException.unavailable("The LLM stream failed unexpectedly", 5);
-        String partial = text();
-        return Detached.run(chat.store(start, slot, outcome(partial, cause), TurnMetrics.STREAM))
-                .<TurnEvent> map(reply -> partial.isEmpty() ? new TurnEvent.Failed(reply, cause)
+        ReplyOutcome outcome = outcome(cause);
+        return Detached.run(chat.store(start, slot, outcome, TurnMetrics.STREAM))
+                .<TurnEvent> map(reply -> outcome.status() == MessageStatus.failed ? new TurnEvent.Failed(reply, cause)
                         : new TurnEvent.Incomplete(reply, cause))
                 .onFailure().recoverWithItem(storeFailure -> {
                     Log.error("The broken reply could not be stored", storeFailure);
@@ -100,7 +118,7 @@ final class StreamedTurn {
         if (!settled.compareAndSet(false, true)) {
             return;
         }
-        ReplyOutcome outcome = outcome(text(), new ApiException(ErrorCode.client_disconnected,
+        ReplyOutcome outcome = outcome(new ApiException(ErrorCode.client_disconnected,
                 "The caller disconnected before the reply was complete"));
         Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
         VertxContextSafetyToggle.setContextSafe(context, true);
@@ -109,17 +127,36 @@ final class StreamedTurn {
                 failure -> Log.error("Could not store the reply of a caller who left", failure)));
     }
 
-    private ReplyOutcome outcome(String partial, ApiException cause) {
-        MessageStatus status = partial.isEmpty() ? MessageStatus.failed : MessageStatus.incomplete;
-        return new ReplyOutcome(status, partial, request.model(), llm.providerName(), null, null, 0,
-                ChatService.millisSince(startedAt), timeToFirstTokenMs, cause);
+    /**
+     * A reply cut short: incomplete when anything was generated (text or a tool call's start), else failed. Tool
+     * calls cut short are kept for the record only, never as calls to run: their arguments may be cut mid-JSON.
+     */
+    private synchronized ReplyOutcome outcome(ApiException cause) {
+        String partial = text.toString();
+        boolean generated = !partial.isEmpty() || !calls.isEmpty();
+        return new ReplyOutcome(generated ? MessageStatus.incomplete : MessageStatus.failed, partial, request.model(),
+                llm.providerName(), null, null, 0, ChatService.millisSince(startedAt), timeToFirstTokenMs, cause,
+                List.of(), calls.calls());
     }
 
     private synchronized void append(String delta) {
+        firstToken();
+        text.append(delta);
+    }
+
+    private synchronized void append(LlmChunk.ToolCallDelta delta) {
+        firstToken();
+        calls.add(delta);
+    }
+
+    private void firstToken() {
         if (timeToFirstTokenMs == null) {
             timeToFirstTokenMs = ChatService.millisSince(startedAt);
         }
-        text.append(delta);
+    }
+
+    private synchronized List<ToolCall> toolCalls() {
+        return calls.calls();
     }
 
     private synchronized String text() {

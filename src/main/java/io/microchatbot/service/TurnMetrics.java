@@ -11,7 +11,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Turns as Prometheus sees them: {@code chatbot_turns_total{mode,status}} per stored reply,
- * {@code chatbot_streams_active} and {@code chatbot_conversations_created_total}.
+ * {@code chatbot_streams_active}, {@code chatbot_conversations_created_total} and
+ * {@code chatbot_structured_repairs_total}.
  */
 @ApplicationScoped
 public class TurnMetrics {
@@ -22,6 +23,7 @@ public class TurnMetrics {
     private final MeterRegistry registry;
     private final AtomicInteger activeStreams = new AtomicInteger();
     private final Counter conversationsCreated;
+    private final Counter repairsAttempted;
 
     TurnMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -31,6 +33,13 @@ public class TurnMetrics {
         this.conversationsCreated = Counter.builder("chatbot.conversations.created")
                 .description("Conversations opened (by HTTP or command)")
                 .register(registry);
+        this.repairsAttempted = Counter.builder("chatbot.structured.repairs")
+                .description("Replies asked again because they did not match the turn's response format")
+                .register(registry);
+    }
+
+    void repairAttempted() {
+        repairsAttempted.increment();
     }
 
     void replyStored(String mode, MessageStatus status) {

@@ -1,5 +1,6 @@
 package io.microchatbot.service;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -50,15 +51,19 @@ class TurnRedis {
     /** After the reply is stored; never fails (a write Redis missed is a later cache miss, see ContextCache). */
     Uni<Void> close(TurnStart start, StoredReply stored, TurnSlot slot, long usedTokens) {
         Message reply = stored.reply();
-        List<Pipelined<Void>> steps = List.of(
-                start.userMessageToCache()
-                        ? cache.appendStep(start.userMessage(), start.messageCount())
-                        : Pipelined.known(null),
-                stored.messageCount() != null
-                        ? cache.appendStep(reply, stored.messageCount())
-                        : Pipelined.known(null),
-                limiter.tokenCharge(reply.tenantId, usedTokens),
-                slot.releaseStep());
+        List<Pipelined<Void>> steps = new ArrayList<>(start.inputs().size() + 3);
+        if (start.userMessageToCache()) {
+            // The inputs brought the count to messageCount, the last one exactly; the ones before it one by one.
+            long count = start.messageCount() - start.inputs().size();
+            for (Message input : start.inputs()) {
+                steps.add(cache.appendStep(input, ++count));
+            }
+        }
+        steps.add(stored.messageCount() != null
+                ? cache.appendStep(reply, stored.messageCount())
+                : Pipelined.known(null));
+        steps.add(limiter.tokenCharge(reply.tenantId, usedTokens));
+        steps.add(slot.releaseStep());
         return redis.pipeline("turn-close", steps)
                 .invoke(replies -> settle(steps, replies))
                 .replaceWithVoid();

@@ -4,13 +4,21 @@ import java.time.Instant;
 import java.util.List;
 
 import io.microchatbot.Message;
+import io.microchatbot.generation.GenerationOptions;
+import io.microchatbot.generation.Parameters;
 import io.microchatbot.llm.ChatMessage;
 
 /**
- * What the first transaction of a turn leaves for the rest of it: the stored user message, the prompt, the lease,
- * the conversation's message count with the user message, and whether the context cache still has to be given the
- * user message (it held the state before it; the append goes with the reply's, in one round trip).
+ * What the first transaction of a turn leaves for the rest of it: the stored input messages (one user message, or
+ * the tool results), the prompt and how to generate the reply, the lease, the conversation's message count with
+ * the inputs, and whether the context cache still has to be given the inputs (it held the state before them; the
+ * appends go with the reply's, in one round trip).
  */
-public record TurnStart(Message userMessage, String model, List<ChatMessage> prompt, Instant lease,
-        long messageCount, boolean userMessageToCache) {
+public record TurnStart(List<Message> inputs, String model, List<ChatMessage> prompt, GenerationOptions options,
+        Parameters parameters, Instant lease, long messageCount, boolean userMessageToCache) {
+
+    /** The message the reply answers: the last input. */
+    public Message userMessage() {
+        return inputs.get(inputs.size() - 1);
+    }
 }

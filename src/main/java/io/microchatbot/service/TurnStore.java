@@ -15,6 +15,8 @@ import io.microchatbot.MessageType;
 import io.microchatbot.cache.CachedContext;
 import io.microchatbot.cache.ContextCache;
 import io.microchatbot.event.Outbox;
+import io.microchatbot.generation.GenerationJson;
+import io.microchatbot.generation.GenerationOptions;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.llm.LlmConfig;
 import io.microchatbot.problem.ApiException;
@@ -77,7 +79,8 @@ public class TurnStore {
      * given it (and the user message) by the caller, with its other Redis calls.
      */
     public Uni<StoredReply> finish(TurnStart turn, ReplyOutcome outcome) {
-        Message reply = replies.reply(turn.userMessage(), outcome, Clock.after(turn.userMessage().createdAt));
+        Message reply = replies.reply(turn.userMessage(), outcome, turn.parameters(),
+                Clock.after(turn.userMessage().createdAt));
         return statements.storeReply(reply, turn.lease(), outbox.replyStoredEntry(reply, turn.userMessage().id))
                 .invoke(() -> running.ended(turn))
                 .map(count -> new StoredReply(reply, count));
@@ -124,16 +127,25 @@ public class TurnStore {
         Conversation conversation = read.conversation();
         Instant now = Clock.now();
         ensureIdle(conversation, now);
-        prompts.ensureFits(conversation, input.contentTokens());
         List<Message> newest = read.history().newestFirst();
-        Message user = userMessage(conversation, input, Clock.after(newest.isEmpty() ? null : newest.get(0).createdAt));
-        Instant lease = user.createdAt.plus(config.lease());
-        String model = conversation.model != null ? conversation.model : defaultModel;
-        return statements.claim(user, conversation.messageCount, lease, now, outbox.messageCreatedEntry(user))
+        PendingToolCalls.ensureAnswered(PendingToolCalls.in(newest), input);
+        GenerationOptions options = GenerationJson.fromJson(conversation.generation).overriddenBy(input.options());
+        prompts.ensureFits(conversation, input.totalTokens(), options);
+        List<Message> inputs = inputMessages(conversation, input,
+                Clock.after(newest.isEmpty() ? null : newest.get(0).createdAt));
+        Message last = inputs.get(inputs.size() - 1);
+        Instant lease = last.createdAt.plus(config.lease());
+        String model = input.parameters().model() != null ? input.parameters().model()
+                : conversation.model != null ? conversation.model : defaultModel;
+        Uni<Long> claimed = inputs.size() == 1
+                ? statements.claim(last, conversation.messageCount, lease, now, outbox.messageCreatedEntry(last))
+                : statements.claimWithMany(inputs, conversation.messageCount, lease, now,
+                        inputs.stream().map(outbox::messageCreatedEntry).toList());
+        return claimed
                 .chain(count -> count != null
-                        ? Uni.createFrom().item(new Begun(new TurnStart(user, model,
-                                prompts.build(conversation, user, newest), lease, count, read.history().cached()),
-                                read.history()))
+                        ? Uni.createFrom().item(new Begun(new TurnStart(inputs, model,
+                                prompts.build(conversation, inputs, newest, options), options, input.parameters(), lease,
+                                count, read.history().cached()), read.history()))
                         : refused(caller, conversation.id, input, attempt));
     }
 
@@ -153,14 +165,15 @@ public class TurnStore {
      * the user message's append for the turn's last Redis round trip, see {@link TurnStart}.)
      */
     private Uni<Void> cacheMissed(Begun begun) {
-        Message user = begun.start().userMessage();
         if (begun.history().cached()) {
             return Uni.createFrom().voidItem();
         }
-        List<Message> newestFirst = new ArrayList<>(begun.history().newestFirst().size() + 1);
-        newestFirst.add(user);
+        List<Message> inputs = begun.start().inputs();
+        Message last = begun.start().userMessage();
+        List<Message> newestFirst = new ArrayList<>(begun.history().newestFirst().size() + inputs.size());
+        newestFirst.addAll(inputs.reversed());
         newestFirst.addAll(begun.history().newestFirst());
-        return cache.fill(user.tenantId, user.conversationId, begun.start().messageCount(), newestFirst);
+        return cache.fill(last.tenantId, last.conversationId, begun.start().messageCount(), newestFirst);
     }
 
     private void ensureIdle(Conversation conversation, Instant now) {
@@ -187,17 +200,38 @@ public class TurnStore {
     record Begun(TurnStart start, History history) {
     }
 
-    private static Message userMessage(Conversation conversation, UserInput input, Instant now) {
+    /**
+     * The messages the input stores, in order: one user message, or one tool message per result, each created after
+     * the one before it (keyset order).
+     */
+    private static List<Message> inputMessages(Conversation conversation, UserInput input, Instant first) {
+        if (!input.answersToolCalls()) {
+            return List.of(message(conversation, MessageType.user, input.content(), input.metadataJson(),
+                    input.contentTokens(), null, first));
+        }
+        List<Message> messages = new ArrayList<>(input.toolResults().size());
+        Instant at = first;
+        for (UserInput.ToolResult result : input.toolResults()) {
+            messages.add(message(conversation, MessageType.tool, result.content(), input.metadataJson(),
+                    result.contentTokens(), result.toolCallId(), at));
+            at = Clock.after(at);
+        }
+        return messages;
+    }
+
+    private static Message message(Conversation conversation, MessageType type, String content, String metadata,
+            int contentTokens, String toolCallId, Instant now) {
         Message message = new Message();
         message.id = UUID.randomUUID();
         message.conversationId = conversation.id;
         message.tenantId = conversation.tenantId;
         message.userId = conversation.userId;
-        message.messageType = MessageType.user;
+        message.messageType = type;
         message.status = MessageStatus.complete;
-        message.content = input.content();
-        message.metadata = input.metadataJson();
-        message.contentTokens = input.contentTokens();
+        message.content = content;
+        message.metadata = metadata;
+        message.contentTokens = contentTokens;
+        message.toolCallId = toolCallId;
         message.createdAt = now;
         message.updatedAt = now;
         return message;

@@ -1,0 +1,214 @@
+package io.microchatbot.validation;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.microchatbot.api.SendMessageRequest;
+import io.microchatbot.generation.GenerationJson;
+import io.microchatbot.generation.GenerationOptions;
+import io.microchatbot.llm.LlmConfig;
+import io.microchatbot.llm.TokenCounter;
+import io.microchatbot.problem.ApiException;
+import io.microchatbot.problem.FieldError;
+import io.microchatbot.service.LimitsConfig;
+import io.microchatbot.service.UserInput;
+import io.microchatbot.structured.ReplyFormats;
+
+/**
+ * The checks of a turn request that Bean Validation cannot express: content or tool results (one of them), the
+ * tool results' shape, and the generation options in OpenAI's JSON shape (tools, tool_choice, response_format),
+ * whose schemas must be JSON Schemas. All problems are reported at once, before anything is stored.
+ */
+@ApplicationScoped
+public class TurnRequests {
+
+    private static final Pattern TOOL_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
+    private static final Pattern TOOL_CALL_ID = Pattern.compile("[\\x21-\\x7e]{1,128}");
+    /** More tools than any provider takes (OpenAI: 128). */
+    static final int MAX_TOOLS = 128;
+    static final int MAX_TOOL_RESULTS = 128;
+    private static final Set<String> CHOICES = Set.of("none", "auto", "required");
+
+    private final Validation validation;
+    private final ReplyFormats formats;
+    private final TokenCounter tokens;
+    private final int maxTokens;
+    private final LimitsConfig limits;
+
+    TurnRequests(Validation validation, ReplyFormats formats, TokenCounter tokens, LlmConfig llm, LimitsConfig limits) {
+        this.validation = validation;
+        this.formats = formats;
+        this.tokens = tokens;
+        this.maxTokens = llm.maxTokens();
+        this.limits = limits;
+    }
+
+    /** The turn as the service takes it, or 400 validation_failed naming every invalid field. */
+    public UserInput input(SendMessageRequest body) {
+        SendMessageRequest request = validation.valid(body == null ? SendMessageRequest.EMPTY : body);
+        List<FieldError> errors = new ArrayList<>();
+        List<UserInput.ToolResult> results = toolResults(request, errors);
+        if (request.maxTokens() != null && request.maxTokens() > maxTokens) {
+            errors.add(new FieldError("max_tokens", "must be at most " + maxTokens
+                    + " (chatbot.llm.max-tokens, the reply's reserve in the context window)"));
+        }
+        GenerationOptions options = options(request.tools(), request.toolChoice(), request.responseFormat(), "",
+                errors);
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        return request.toUserInput(tokens, results, options);
+    }
+
+    /** A conversation's turn defaults, or 400 validation_failed naming every invalid field. */
+    public GenerationOptions options(JsonNode tools, JsonNode toolChoice, JsonNode responseFormat) {
+        List<FieldError> errors = new ArrayList<>();
+        GenerationOptions options = options(tools, toolChoice, responseFormat, "", errors);
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        return options;
+    }
+
+    /**
+     * Generation options as given in OpenAI's shape ({@code prefix} names where they sit), or null members for what
+     * was not given; problems are added to {@code errors}.
+     */
+    public GenerationOptions options(JsonNode tools, JsonNode toolChoice, JsonNode responseFormat, String prefix,
+            List<FieldError> errors) {
+        int before = errors.size();
+        Set<String> names = checkTools(tools, prefix + "tools", errors);
+        checkToolChoice(toolChoice, names, tools != null && !tools.isNull(), prefix + "tool_choice", errors);
+        if (responseFormat != null && !responseFormat.isNull()) {
+            if (!responseFormat.isObject()) {
+                errors.add(new FieldError(prefix + "response_format", "must be an object with a type"));
+            } else {
+                errors.addAll(formats.formatProblems(prefix + "response_format",
+                        GenerationJson.responseFormat(responseFormat)));
+            }
+        }
+        if (errors.size() > before) {
+            return GenerationOptions.NONE;
+        }
+        return new GenerationOptions(GenerationJson.tools(tools), GenerationJson.toolChoice(toolChoice),
+                GenerationJson.responseFormat(responseFormat));
+    }
+
+    private List<UserInput.ToolResult> toolResults(SendMessageRequest request, List<FieldError> errors) {
+        JsonNode given = request.toolResults();
+        boolean hasResults = given != null && !given.isNull();
+        if (!hasResults) {
+            if (request.content() == null) {
+                errors.add(new FieldError("content", "is required (or tool_results, answering the last reply's tool"
+                        + " calls)"));
+            }
+            return List.of();
+        }
+        if (request.content() != null) {
+            errors.add(new FieldError("content", "must be absent when tool_results are sent; send the message in"
+                    + " the next turn"));
+        }
+        if (!given.isArray() || given.isEmpty() || given.size() > MAX_TOOL_RESULTS) {
+            errors.add(new FieldError("tool_results", "must be a list of 1-" + MAX_TOOL_RESULTS
+                    + " {tool_call_id, content} objects"));
+            return List.of();
+        }
+        List<UserInput.ToolResult> results = new ArrayList<>(given.size());
+        for (int i = 0; i < given.size(); i++) {
+            String field = "tool_results[" + i + "]";
+            JsonNode result = given.get(i);
+            JsonNode id = result.get("tool_call_id");
+            JsonNode content = result.get("content");
+            if (!result.isObject()) {
+                errors.add(new FieldError(field, "must be an object {tool_call_id, content}"));
+                continue;
+            }
+            if (id == null || !id.isTextual() || !TOOL_CALL_ID.matcher(id.textValue()).matches()) {
+                errors.add(new FieldError(field + ".tool_call_id", "is required: the id of the tool call answered,"
+                        + " 1-128 printable characters"));
+            }
+            if (content == null || !content.isTextual()) {
+                errors.add(new FieldError(field + ".content", "is required: the tool's result as text (JSON results"
+                        + " as a JSON string)"));
+            } else if (content.textValue().codePointCount(0, content.textValue().length()) > limits.contentMaxChars()
+                    || content.textValue().indexOf('\0') >= 0) {
+                errors.add(new FieldError(field + ".content", "must be at most " + limits.contentMaxChars()
+                        + " characters, without NUL"));
+            }
+            if (id != null && id.isTextual() && content != null && content.isTextual()) {
+                results.add(new UserInput.ToolResult(id.textValue(), content.textValue(),
+                        tokens.count(content.textValue())));
+            }
+        }
+        return results;
+    }
+
+    private Set<String> checkTools(JsonNode tools, String field, List<FieldError> errors) {
+        Set<String> names = new HashSet<>();
+        if (tools == null || tools.isNull()) {
+            return names;
+        }
+        if (!tools.isArray() || tools.size() > MAX_TOOLS) {
+            errors.add(new FieldError(field, "must be a list of at most " + MAX_TOOLS + " tools"));
+            return names;
+        }
+        for (int i = 0; i < tools.size(); i++) {
+            String at = field + "[" + i + "]";
+            JsonNode tool = tools.get(i);
+            if (!tool.isObject() || !"function".equals(tool.path("type").asText())
+                    || !tool.path("function").isObject()) {
+                errors.add(new FieldError(at, "must be {\"type\": \"function\", \"function\": {name, description,"
+                        + " parameters}}"));
+                continue;
+            }
+            JsonNode function = tool.get("function");
+            JsonNode name = function.get("name");
+            if (name == null || !name.isTextual() || !TOOL_NAME.matcher(name.textValue()).matches()) {
+                errors.add(new FieldError(at + ".function.name", "must be 1-64 letters, digits, _ or -"));
+            } else if (!names.add(name.textValue())) {
+                errors.add(new FieldError(at + ".function.name", "names another tool too: " + name.textValue()));
+            }
+            JsonNode description = function.get("description");
+            if (description != null && !description.isNull() && !description.isTextual()) {
+                errors.add(new FieldError(at + ".function.description", "must be text"));
+            }
+            JsonNode strict = function.get("strict");
+            if (strict != null && !strict.isNull() && !strict.isBoolean()) {
+                errors.add(new FieldError(at + ".function.strict", "must be true or false"));
+            }
+            JsonNode parameters = function.get("parameters");
+            if (parameters != null && !parameters.isNull()) {
+                errors.addAll(formats.parametersProblems(at + ".function.parameters", parameters));
+            }
+        }
+        return names;
+    }
+
+    private static void checkToolChoice(JsonNode choice, Set<String> names, boolean toolsGiven, String field,
+            List<FieldError> errors) {
+        if (choice == null || choice.isNull()) {
+            return;
+        }
+        if (choice.isTextual()) {
+            if (!CHOICES.contains(choice.textValue())) {
+                errors.add(new FieldError(field, "must be none, auto, required or {\"type\": \"function\","
+                        + " \"function\": {\"name\": …}}"));
+            }
+            return;
+        }
+        JsonNode name = choice.path("function").path("name");
+        if (!choice.isObject() || !"function".equals(choice.path("type").asText()) || !name.isTextual()) {
+            errors.add(new FieldError(field, "must be none, auto, required or {\"type\": \"function\", \"function\":"
+                    + " {\"name\": …}}"));
+        } else if (toolsGiven && !names.contains(name.textValue())) {
+            errors.add(new FieldError(field + ".function.name", "names no tool of this request: " + name.textValue()));
+        }
+    }
+}
