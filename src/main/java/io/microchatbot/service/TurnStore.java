@@ -137,7 +137,8 @@ public class TurnStore {
         Instant lease = last.createdAt.plus(config.lease());
         String model = input.parameters().model() != null ? input.parameters().model()
                 : conversation.model != null ? conversation.model : defaultModel;
-        Uni<Long> claimed = inputs.size() == 1
+        // The one-statement claim of a user message is the hot path; tool results take the array form.
+        Uni<Long> claimed = !input.answersToolCalls()
                 ? statements.claim(last, conversation.messageCount, lease, now, outbox.messageCreatedEntry(last))
                 : statements.claimWithMany(inputs, conversation.messageCount, lease, now,
                         inputs.stream().map(outbox::messageCreatedEntry).toList());

@@ -110,10 +110,10 @@ class ToolCallingTest {
 
         as(user).get("/api/v1/conversations/{id}/messages", id)
                 .then().statusCode(200)
-                .body("items.message_type", equalTo(List.of("user", "assistant", "tool", "assistant")))
-                .body("items[1].tool_calls[0].function.name", equalTo("get_weather"))
-                .body("items[2].tool_call_id", equalTo("call_1"))
-                .body("items[3].tool_calls", nullValue());
+                .body("messages.message_type", equalTo(List.of("user", "assistant", "tool", "assistant")))
+                .body("messages[1].tool_calls[0].function.name", equalTo("get_weather"))
+                .body("messages[2].tool_call_id", equalTo("call_1"))
+                .body("messages[3].tool_calls", nullValue());
     }
 
     @Test
@@ -173,9 +173,9 @@ class ToolCallingTest {
                 Map.of("tool_call_id", "call_w", "content", "sunny"))))
                 .then().statusCode(201);
         as(user).get("/api/v1/conversations/{id}/messages", id)
-                .then().body("items.message_type", equalTo(List.of("user", "assistant", "tool", "tool", "assistant")))
-                .body("items[2].tool_call_id", equalTo("call_t"))
-                .body("items[3].tool_call_id", equalTo("call_w"));
+                .then().body("messages.message_type", equalTo(List.of("user", "assistant", "tool", "tool", "assistant")))
+                .body("messages[2].tool_call_id", equalTo("call_t"))
+                .body("messages[3].tool_call_id", equalTo("call_w"));
     }
 
     @Test
@@ -230,8 +230,8 @@ class ToolCallingTest {
                 .body("code", equalTo("llm_invalid_output"));
 
         as(user).get("/api/v1/conversations/{id}/messages", id)
-                .then().body("items[1].metadata.status", equalTo("invalid"))
-                .body("items[1].metadata.error.code", equalTo("llm_invalid_output"));
+                .then().body("messages[1].metadata.status", equalTo("invalid"))
+                .body("messages[1].metadata.error.code", equalTo("llm_invalid_output"));
         // An invalid reply asks for nothing: the conversation goes on with a user message.
         send(user, id, Map.of("content", "Try again")).then().statusCode(201);
     }

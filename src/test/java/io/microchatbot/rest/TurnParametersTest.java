@@ -130,9 +130,9 @@ class TurnParametersTest {
                 .contentType("application/problem+json")
                 .body("code", equalTo("llm_invalid_output"));
         as(user).get("/api/v1/conversations/{id}/messages?order=desc&limit=1", id).then()
-                .body("items[0].content", equalTo("Sure! 42"))
-                .body("items[0].metadata.status", equalTo("invalid"))
-                .body("items[0].metadata.error.code", equalTo("llm_invalid_output"));
+                .body("messages[0].content", equalTo("Sure! 42"))
+                .body("messages[0].metadata.status", equalTo("invalid"))
+                .body("messages[0].metadata.error.code", equalTo("llm_invalid_output"));
     }
 
     @Test
