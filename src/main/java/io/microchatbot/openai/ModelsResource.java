@@ -20,6 +20,7 @@ import io.microchatbot.problem.ApiException;
 import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.security.RequiresScope;
 import io.microchatbot.security.Scope;
+import io.smallrye.common.annotation.NonBlocking;
 
 /**
  * {@code GET /v1/models}: the models the caller may ask for, as OpenAI's list ({@code client.models.list()}), and
@@ -27,6 +28,7 @@ import io.microchatbot.security.Scope;
  * made a model; {@code owned_by} is the label of the provider that serves it.
  */
 @Path("/v1/models")
+@NonBlocking // nothing here blocks, and an API key is checked on the event loop (reactive SQL)
 @Tag(name = "OpenAI-compatible")
 @RequiresScope(Scope.read)
 public class ModelsResource {
