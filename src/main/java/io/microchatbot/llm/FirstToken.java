@@ -14,12 +14,12 @@ import io.smallrye.mutiny.subscription.Cancellable;
  * circuit breakers and fallbacks may guard: before it nothing has reached our caller, after it nothing may be
  * repeated. Cancelling the Uni before the first chunk, or the stream after it, cancels the provider's stream.
  */
-final class FirstToken {
+public final class FirstToken {
 
     private FirstToken() {
     }
 
-    static Uni<Multi<LlmChunk>> open(Multi<LlmChunk> source) {
+    public static Uni<Multi<LlmChunk>> open(Multi<LlmChunk> source) {
         return Uni.createFrom().emitter(opened -> {
             UnicastProcessor<LlmChunk> chunks = UnicastProcessor.create();
             AtomicBoolean started = new AtomicBoolean();

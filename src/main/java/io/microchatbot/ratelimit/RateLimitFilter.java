@@ -12,7 +12,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Applies the rate limits to every {@code /api/v1} request once it is matched to a resource, and sets the IETF
+ * Applies the rate limits to every {@code /api/v1} and {@code /v1} request once it is matched to a resource, and sets the IETF
  * {@code RateLimit-Limit}, {@code RateLimit-Remaining} and {@code RateLimit-Reset} headers on its response, whatever
  * that turns out to be. A refused request is a 429 {@code rate_limited} problem with {@code Retry-After}. It runs
  * after {@code AccessFilter}: requests that failed authentication never reach it.
@@ -35,7 +35,8 @@ public class RateLimitFilter {
 
     @ServerRequestFilter
     public Uni<Void> limit(ContainerRequestContext request, ResourceInfo resource) {
-        if (!limiter.enabled() || !request.getUriInfo().getPath().startsWith("/api/v1/")) {
+        String path = request.getUriInfo().getPath();
+        if (!limiter.enabled() || !path.startsWith("/api/v1/") && !path.startsWith("/v1/")) {
             return Uni.createFrom().voidItem();
         }
         if (!callers.known()) {

@@ -13,7 +13,7 @@ import io.microchatbot.problem.ApiException;
  * The caller's deadline: Envoy's (Istio's) {@code x-envoy-expected-rq-timeout-ms}, or {@code Request-Timeout} in
  * seconds; the nearer one when both are sent.
  */
-final class CallerDeadline {
+public final class CallerDeadline {
 
     static final String ENVOY_HEADER = EnvoyTimeout.HEADER;
     static final String REQUEST_TIMEOUT_HEADER = "Request-Timeout";
@@ -21,7 +21,7 @@ final class CallerDeadline {
     private CallerDeadline() {
     }
 
-    static Deadline from(HttpHeaders headers) {
+    public static Deadline from(HttpHeaders headers) {
         return Deadline.nearer(EnvoyTimeout.parse(headers.getHeaderString(ENVOY_HEADER)),
                 seconds(headers.getHeaderString(REQUEST_TIMEOUT_HEADER)));
     }

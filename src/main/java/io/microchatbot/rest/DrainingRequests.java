@@ -11,7 +11,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.microchatbot.lifecycle.ShutdownPhase;
+import io.microchatbot.openai.OpenAiPaths;
+import io.microchatbot.openai.OpenAiProblems;
 import io.microchatbot.problem.ErrorCode;
+import io.microchatbot.problem.Problem;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.http.HttpHeaders;
@@ -33,15 +36,18 @@ public class DrainingRequests {
     private static final int RETRY_AFTER_SECONDS = 1;
     private final ShutdownPhase phase;
     private final ObjectMapper json;
+    private final OpenAiProblems openAi;
     private final Set<HttpServerRequest> running = ConcurrentHashMap.newKeySet();
 
-    DrainingRequests(ShutdownPhase phase, ObjectMapper json) {
+    DrainingRequests(ShutdownPhase phase, ObjectMapper json, OpenAiProblems openAi) {
         this.phase = phase;
         this.json = json;
+        this.openAi = openAi;
     }
 
     void install(@Observes Router router) {
         router.route("/api/*").order(Integer.MIN_VALUE + 2).handler(this::admit);
+        router.route("/v1/*").order(Integer.MIN_VALUE + 2).handler(this::admit);
         // gRPC calls share the HTTP server: tracked (and cut) the same way, refused by their own pipeline as a
         // gRPC status (UNAVAILABLE shutting_down) rather than as an HTTP problem a gRPC client cannot read.
         router.route("/microchatbot.v1.ChatService/*").order(Integer.MIN_VALUE + 2).handler(this::track);
@@ -76,6 +82,11 @@ public class DrainingRequests {
         context.next();
     }
 
+    /** On the OpenAI-compatible door, with the {@code error} member its clients read. */
+    private Object body(Problem problem) {
+        return OpenAiPaths.isOpenAi(problem.instance()) ? openAi.body(problem) : problem;
+    }
+
     private void refuse(RoutingContext context) {
         try {
             context.response()
@@ -83,8 +94,8 @@ public class DrainingRequests {
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
                     .putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS))
                     .putHeader(HttpHeaders.CONNECTION, "close")
-                    .end(json.writeValueAsString(ProblemMappers.problem(ErrorCode.shutting_down,
-                            "This instance is shutting down; send the request again", context.request().path())));
+                    .end(json.writeValueAsString(body(ProblemMappers.problem(ErrorCode.shutting_down,
+                            "This instance is shutting down; send the request again", context.request().path()))));
         } catch (JsonProcessingException e) {
             context.fail(e);
         }

@@ -10,7 +10,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Authenticates every {@code /api/v1} request before anything else runs ({@link Authenticator}) and checks the
+ * Authenticates every {@code /api/v1} and OpenAI-compatible {@code /v1} request before anything else runs
+ * ({@link Authenticator}) and checks the
  * scope its resource method needs ({@link RequiresScope}); the caller is then in {@link CurrentCaller}.
  */
 public class AccessFilter {
@@ -27,7 +28,8 @@ public class AccessFilter {
 
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
     public Uni<Void> authenticate(ContainerRequestContext request, ResourceInfo resource) {
-        if (!request.getUriInfo().getPath().startsWith("/api/v1/")) {
+        String path = request.getUriInfo().getPath();
+        if (!path.startsWith("/api/v1/") && !path.startsWith("/v1/")) {
             return Uni.createFrom().voidItem();
         }
         Scope needed = needed(request.getMethod(), resource);

@@ -1,0 +1,230 @@
+package io.microchatbot.openai;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.microchatbot.Deadline;
+import io.microchatbot.admission.Permit;
+import io.microchatbot.admission.TurnAdmission;
+import io.microchatbot.llm.FirstToken;
+import io.microchatbot.llm.LlmChunk;
+import io.microchatbot.llm.LlmCompletion;
+import io.microchatbot.llm.LlmUsage;
+import io.microchatbot.llm.ResilientLlm;
+import io.microchatbot.llm.TokenCounter;
+import io.microchatbot.llm.ToolCallAssembly;
+import io.microchatbot.problem.ApiException;
+import io.microchatbot.problem.ErrorCode;
+import io.microchatbot.ratelimit.RateLimiter;
+import io.microchatbot.ratelimit.TurnSlot;
+import io.microchatbot.ratelimit.TurnSlots;
+import io.microchatbot.redis.BoundedRedis;
+import io.microchatbot.redis.Pipelined;
+import io.microchatbot.security.Access;
+import io.microchatbot.service.TurnConfig;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * A chat completion that keeps nothing but its usage: the LLM behind its retries, breakers, fallbacks and bulkhead
+ * ({@link ResilientLlm}), held like a turn. It needs time to start before the caller's deadline, an admission
+ * permit ({@link TurnAdmission}) and one of the caller's concurrent-turn places ({@link TurnSlots}); it gives them
+ * back when it fully ends (a stream: when it ends, breaks or its caller leaves), charges the tenant's token budget
+ * and writes its usage row. A stream that started and then broke, or was left, used tokens too: it is recorded with
+ * an estimate.
+ */
+@ApplicationScoped
+public class StatelessCompletions implements CompletionMode {
+
+    private final ResilientLlm llm;
+    private final TurnAdmission admission;
+    private final TurnConfig turns;
+    private final TurnSlots slots;
+    private final BoundedRedis redis;
+    private final RateLimiter limiter;
+    private final UsageRecords usage;
+    private final TokenCounter tokens;
+
+    StatelessCompletions(ResilientLlm llm, TurnAdmission admission, TurnConfig turns, TurnSlots slots,
+            BoundedRedis redis, RateLimiter limiter, UsageRecords usage, TokenCounter tokens) {
+        this.llm = llm;
+        this.admission = admission;
+        this.turns = turns;
+        this.slots = slots;
+        this.redis = redis;
+        this.limiter = limiter;
+        this.usage = usage;
+        this.tokens = tokens;
+    }
+
+    @Override
+    public Uni<LlmCompletion> complete(Access access, ChatCompletionCall call, Deadline deadline) {
+        return held(access, deadline, hold -> llm.complete(call.request(), deadline)
+                .map(completion -> withUsage(completion, call))
+                .invoke(completion -> hold.answered(completion.model(), completion.provider(), completion.usage()))
+                .onTermination().invoke(hold::end));
+    }
+
+    @Override
+    public Uni<Multi<LlmChunk>> stream(Access access, ChatCompletionCall call, Deadline deadline) {
+        return held(access, deadline, hold -> {
+            StreamTally tally = new StreamTally(call);
+            hold.settleWith(tally::recordInto);
+            return FirstToken.open(llm.stream(call.request(), deadline))
+                    .map(chunks -> chunks
+                            .map(tally::seen)
+                            .onTermination().invoke(hold::end))
+                    // a stream that started ends its hold itself; one that did not start never will
+                    .onFailure().invoke(hold::end)
+                    .onCancellation().invoke(hold::end);
+        });
+    }
+
+    /** Runs {@code work} once the caller may start one more call; a call refused on the way holds nothing. */
+    private <T> Uni<T> held(Access access, Deadline deadline, Function<Hold, Uni<T>> work) {
+        return ensureTimeToStart(deadline)
+                .chain(() -> admission.admit(deadline, turns.minTimeToStart(),
+                        permit -> redis.send("openai-open", slots.acquisition(access.caller()))
+                                .onFailure().invoke(permit::release)
+                                .onCancellation().invoke(permit::release)
+                                .chain(slot -> work.apply(new Hold(access, permit, slot)))));
+    }
+
+    /** A caller who will stop waiting too soon gets 504 before the LLM is paid for. */
+    private Uni<Void> ensureTimeToStart(Deadline deadline) {
+        Duration minimum = turns.minTimeToStart();
+        return deadline.remaining()
+                .filter(left -> left.compareTo(minimum) < 0)
+                .map(left -> Uni.createFrom().<Void> failure(new ApiException(ErrorCode.deadline_exceeded,
+                        "The caller's deadline leaves " + left.toMillis() + " ms; a completion needs at least "
+                                + minimum.toMillis() + " ms")))
+                .orElseGet(() -> Uni.createFrom().voidItem());
+    }
+
+    private LlmCompletion withUsage(LlmCompletion completion, ChatCompletionCall call) {
+        if (completion.usage() != null) {
+            return completion;
+        }
+        StringBuilder text = new StringBuilder(completion.content() == null ? "" : completion.content());
+        completion.toolCalls().forEach(toolCall -> text.append(toolCall.name()).append(toolCall.arguments()));
+        return new LlmCompletion(completion.content(), completion.toolCalls(), completion.model(),
+                completion.provider(), completion.finishReason(), estimate(call, text.toString()),
+                completion.attempts());
+    }
+
+    private LlmUsage estimate(ChatCompletionCall call, String reply) {
+        int prompt = tokens.countPrompt(call.request().messages());
+        int completion = tokens.count(reply);
+        return new LlmUsage(prompt, completion, prompt + completion);
+    }
+
+    /**
+     * What one call holds: its admission permit and its concurrent-turn place. {@link #end()} gives both back once,
+     * however the call ended, with the token charge of what it used in the same Redis round trip.
+     */
+    private final class Hold {
+
+        private final Access access;
+        private final Permit permit;
+        private final TurnSlot slot;
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private volatile UsageRecord answered;
+        private volatile Consumer<Hold> beforeEnd = hold -> {
+        };
+
+        Hold(Access access, Permit permit, TurnSlot slot) {
+            this.access = access;
+            this.permit = permit;
+            this.slot = slot;
+        }
+
+        void answered(String model, String provider, LlmUsage used) {
+            answered = UsageRecord.openAi(access, model, provider, used);
+        }
+
+        /** What to record when the call ends, for a call whose answer is known only then (a stream). */
+        void settleWith(Consumer<Hold> settle) {
+            beforeEnd = settle;
+        }
+
+        void end() {
+            if (!ended.compareAndSet(false, true)) {
+                return;
+            }
+            beforeEnd.accept(this);
+            permit.release();
+            UsageRecord record = answered;
+            long used = record == null ? 0 : record.usage().totalTokens();
+            List<Pipelined<Void>> steps = List.of(limiter.tokenCharge(access.caller().tenantId(), used),
+                    slot.releaseStep());
+            redis.pipeline("openai-close", steps)
+                    .invoke(replies -> {
+                        for (int i = 0; i < steps.size(); i++) {
+                            steps.get(i).settle(replies.get(i));
+                        }
+                    })
+                    .subscribe().with(ignored -> {
+                    }, failure -> {
+                        // the pipeline never fails; Redis trouble is reported by BoundedRedis
+                    });
+            if (record != null) {
+                usage.record(record);
+            }
+        }
+    }
+
+    /** What one stream has sent so far, for its usage: the provider's when it reported it, else an estimate. */
+    private final class StreamTally {
+
+        private final ChatCompletionCall call;
+        private final StringBuilder text = new StringBuilder();
+        private final ToolCallAssembly calls = new ToolCallAssembly();
+        private volatile LlmChunk.Finished finished;
+        private boolean started;
+
+        StreamTally(ChatCompletionCall call) {
+            this.call = call;
+        }
+
+        /** The chunk as relayed; a finish always carries usage. */
+        synchronized LlmChunk seen(LlmChunk chunk) {
+            started = true;
+            switch (chunk) {
+                case LlmChunk.Delta delta -> text.append(delta.content());
+                case LlmChunk.ToolCallDelta delta -> calls.add(delta);
+                case LlmChunk.Finished last -> {
+                    finished = last.usage() != null ? last
+                            : new LlmChunk.Finished(last.model(), last.finishReason(), estimate(call, sent()),
+                                    last.attempts(), last.provider());
+                    return finished;
+                }
+            }
+            return chunk;
+        }
+
+        /** Nothing when no chunk reached the caller: a stream that never started used nothing it was sent. */
+        synchronized void recordInto(Hold hold) {
+            LlmChunk.Finished last = finished;
+            if (!started) {
+                return;
+            }
+            if (last != null) {
+                hold.answered(last.model() != null ? last.model() : call.request().model(),
+                        last.provider() != null ? last.provider() : llm.providerName(), last.usage());
+            } else {
+                hold.answered(call.request().model(), llm.providerName(), estimate(call, sent()));
+            }
+        }
+
+        private String sent() {
+            StringBuilder all = new StringBuilder(text);
+            calls.calls().forEach(toolCall -> all.append(toolCall.name()).append(toolCall.arguments()));
+            return all.toString();
+        }
+    }
+}
