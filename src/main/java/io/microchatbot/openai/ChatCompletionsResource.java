@@ -36,6 +36,7 @@ import io.microchatbot.security.Access;
 import io.microchatbot.security.CurrentCaller;
 import io.microchatbot.security.RequiresScope;
 import io.microchatbot.security.Scope;
+import io.microchatbot.validation.Ids;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -52,14 +53,20 @@ public class ChatCompletionsResource {
 
     private final ChatCompletionReader reader;
     private final ModelAllowList models;
+    /** Binds a completion to a stored conversation of the caller (its id). */
+    static final String CONVERSATION_HEADER = "X-Conversation-ID";
+
     private final CompletionMode stateless;
+    private final BoundCompletions bound;
     private final CurrentCaller callers;
     private final OpenAiProblems problems;
     private final OpenAiMetrics metrics;
     private final ObjectMapper json;
 
     ChatCompletionsResource(ChatCompletionReader reader, ModelAllowList models, StatelessCompletions stateless,
-            CurrentCaller callers, OpenAiProblems problems, OpenAiMetrics metrics, ObjectMapper json) {
+            BoundCompletions bound, CurrentCaller callers, OpenAiProblems problems, OpenAiMetrics metrics,
+            ObjectMapper json) {
+        this.bound = bound;
         this.reader = reader;
         this.models = models;
         this.stateless = stateless;
@@ -86,21 +93,29 @@ public class ChatCompletionsResource {
             ChatCompletionCall call = reader.read(body);
             models.ensureAllowed(Requester.of(access), call.request().model(), "model");
             Deadline deadline = CallerDeadline.from(headers);
-            return call.stream() ? streamed(access, call, deadline) : whole(access, call, deadline);
+            CompletionMode mode = mode(headers);
+            return call.stream() ? streamed(mode, access, call, deadline) : whole(mode, access, call, deadline);
         }).onFailure().recoverWithItem(failure -> problem(failure, streamAsked));
         return RestMulti.fromUniResponse(reply, HttpReply::chunks, HttpReply::headers, HttpReply::status);
     }
 
-    private Uni<HttpReply> whole(Access access, ChatCompletionCall call, Deadline deadline) {
-        return stateless.complete(access, call, deadline)
+    /** Stateless, or bound to the caller's conversation named by {@code X-Conversation-ID}. */
+    private CompletionMode mode(HttpHeaders headers) {
+        String conversation = headers.getHeaderString(CONVERSATION_HEADER);
+        return conversation == null ? stateless : bound.of(Ids.parse(conversation.trim(), CONVERSATION_HEADER));
+    }
+
+    private Uni<HttpReply> whole(CompletionMode mode, Access access, ChatCompletionCall call, Deadline deadline) {
+        return mode.complete(access, call, deadline)
                 .map(completion -> ChatCompletionObject.of(json, CompletionIdentity.next(), completion,
                         completion.usage()))
                 .map(answer -> HttpReply.json(text(answer)))
                 .invoke(() -> metrics.count(false, OpenAiMetrics.Outcome.answered));
     }
 
-    private Uni<HttpReply> streamed(Access access, ChatCompletionCall call, Deadline deadline) {
-        return stateless.stream(access, call, deadline)
+    private Uni<HttpReply> streamed(CompletionMode mode, Access access, ChatCompletionCall call,
+            Deadline deadline) {
+        return mode.stream(access, call, deadline)
                 .map(chunks -> new HttpReply(200, HttpReply.EVENT_STREAM, events(call, chunks)));
     }
 
