@@ -65,7 +65,8 @@ final class Draft202012 {
      * Throws the library's {@code SchemaException} when it cannot be compiled.
      */
     Schema compile(JsonNode schema) {
-        // A copy: the compiled schema keeps the nodes it was built from, and a caller's node may change later.
+        // A copy, cheap and only on a cache miss: the compiled schema keeps the nodes it was built from, and a
+        // caller's node may change later (2.0.8 reads keyword values at compile time, but need not always).
         Schema compiled = replies.getSchema(schema.deepCopy());
         compiled.initializeValidators();
         return compiled;
