@@ -68,6 +68,17 @@ const scenarios = {
     return { content: message.content, tool_calls: message.tool_calls, finish_reason: answer.choices[0].finish_reason };
   },
 
+  // Bound to a conversation (X-Conversation-ID in EXTRA_HEADERS): the usual SDK loop of a tool call, where the
+  // caller sends the whole transcript back and the service reads only its new end.
+  async bound_tool_round_trip() {
+    const first = await client.chat.completions.create({ model, messages, tools: [weather] });
+    const call = first.choices[0].message.tool_calls[0];
+    const second = await client.chat.completions.create({ model, tools: [weather], messages: [...messages,
+      first.choices[0].message, { role: 'tool', tool_call_id: call.id, content: '{"temp_c": 21}' }] });
+    return { first_finish_reason: first.choices[0].finish_reason, call, content: second.choices[0].message.content,
+      finish_reason: second.choices[0].finish_reason };
+  },
+
   async stream_tools() {
     // The SDK's own accumulator joins the tool-call deltas by index.
     const stream = client.chat.completions.stream({ model, messages, tools: [weather] });

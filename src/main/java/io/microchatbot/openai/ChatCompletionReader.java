@@ -19,6 +19,7 @@ import io.microchatbot.llm.ToolChoice;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.service.LimitsConfig;
+import io.microchatbot.structured.ReplyFormats;
 
 /**
  * Reads and checks an OpenAI chat completion request body. Every invalid member is reported at once as one
@@ -36,8 +37,10 @@ public class ChatCompletionReader {
     private final LlmConfig llm;
     private final LimitsConfig limits;
     private final TokenCounter tokens;
+    private final ReplyFormats formats;
 
-    ChatCompletionReader(LlmConfig llm, LimitsConfig limits, TokenCounter tokens) {
+    ChatCompletionReader(LlmConfig llm, LimitsConfig limits, TokenCounter tokens, ReplyFormats formats) {
+        this.formats = formats;
         this.llm = llm;
         this.limits = limits;
         this.tokens = tokens;
@@ -52,7 +55,7 @@ public class ChatCompletionReader {
         String model = model(errors, request.get("model"));
         List<ChatMessage> messages = new PromptReader(errors).read(request.get("messages"));
         Sampling sampling = sampling(errors, request);
-        ToolsReader toolsReader = new ToolsReader(errors);
+        ToolsReader toolsReader = new ToolsReader(errors, formats);
         List<Tool> tools = toolsReader.tools(request.get("tools"));
         ToolChoice toolChoice = toolsReader.toolChoice(request.get("tool_choice"), tools);
         ResponseFormat format = toolsReader.responseFormat(request.get("response_format"));

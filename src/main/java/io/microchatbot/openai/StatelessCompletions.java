@@ -16,7 +16,9 @@ import io.microchatbot.llm.LlmChunk;
 import io.microchatbot.llm.LlmCompletion;
 import io.microchatbot.llm.LlmUsage;
 import io.microchatbot.llm.ResilientLlm;
+import io.microchatbot.llm.ResponseFormat;
 import io.microchatbot.llm.TokenCounter;
+import io.microchatbot.llm.ToolCall;
 import io.microchatbot.llm.ToolCallAssembly;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
@@ -27,6 +29,7 @@ import io.microchatbot.redis.BoundedRedis;
 import io.microchatbot.redis.Pipelined;
 import io.microchatbot.security.Access;
 import io.microchatbot.service.TurnConfig;
+import io.microchatbot.structured.ReplyFormats;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -49,9 +52,11 @@ public class StatelessCompletions implements CompletionMode {
     private final RateLimiter limiter;
     private final UsageRecords usage;
     private final TokenCounter tokens;
+    private final ReplyFormats formats;
 
     StatelessCompletions(ResilientLlm llm, TurnAdmission admission, TurnConfig turns, TurnSlots slots,
-            BoundedRedis redis, RateLimiter limiter, UsageRecords usage, TokenCounter tokens) {
+            BoundedRedis redis, RateLimiter limiter, UsageRecords usage, TokenCounter tokens, ReplyFormats formats) {
+        this.formats = formats;
         this.llm = llm;
         this.admission = admission;
         this.turns = turns;
@@ -67,6 +72,7 @@ public class StatelessCompletions implements CompletionMode {
         return held(access, deadline, hold -> llm.complete(call.request(), deadline)
                 .map(completion -> withUsage(completion, call))
                 .invoke(completion -> hold.answered(completion.model(), completion.provider(), completion.usage()))
+                .invoke(completion -> ensureShaped(call, completion.content(), completion.toolCalls()))
                 .onTermination().invoke(hold::end));
     }
 
@@ -104,6 +110,26 @@ public class StatelessCompletions implements CompletionMode {
                         "The caller's deadline leaves " + left.toMillis() + " ms; a completion needs at least "
                                 + minimum.toMillis() + " ms")))
                 .orElseGet(() -> Uni.createFrom().voidItem());
+    }
+
+    /**
+     * A reply must be what the request's response_format asked for, and tool arguments JSON objects: the service
+     * checks what the provider promised, so that a caller parsing it never gets a well-formed-looking failure.
+     */
+    private void ensureShaped(ChatCompletionCall call, String content, List<ToolCall> toolCalls) {
+        for (ToolCall toolCall : toolCalls) {
+            formats.argumentsViolation(toolCall.arguments()).ifPresent(why -> {
+                throw new ApiException(ErrorCode.llm_invalid_output, "The arguments of tool call " + toolCall.id()
+                        + " are not a JSON object: " + why);
+            });
+        }
+        ResponseFormat format = call.request().responseFormat();
+        if (format != null && format.wantsJson() && toolCalls.isEmpty()) {
+            formats.violation(format, content).ifPresent(why -> {
+                throw new ApiException(ErrorCode.llm_invalid_output,
+                        "The reply does not match the requested response_format (" + format.type() + "): " + why);
+            });
+        }
     }
 
     private LlmCompletion withUsage(LlmCompletion completion, ChatCompletionCall call) {
@@ -201,6 +227,8 @@ public class StatelessCompletions implements CompletionMode {
                     finished = last.usage() != null ? last
                             : new LlmChunk.Finished(last.model(), last.finishReason(), estimate(call, sent()),
                                     last.attempts(), last.provider());
+                    // Paid for (recorded above), but not what was asked: an error event instead of a finish.
+                    ensureShaped(call, text.toString(), calls.calls());
                     return finished;
                 }
             }

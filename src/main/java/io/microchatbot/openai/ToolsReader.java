@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.microchatbot.llm.ResponseFormat;
 import io.microchatbot.llm.Tool;
 import io.microchatbot.llm.ToolChoice;
+import io.microchatbot.structured.ReplyFormats;
 
 /** {@code tools}, {@code tool_choice} and {@code response_format}, checked as OpenAI defines them. */
 final class ToolsReader {
@@ -24,9 +25,11 @@ final class ToolsReader {
             ResponseFormat.JSON_SCHEMA);
 
     private final FieldErrors errors;
+    private final ReplyFormats formats;
 
-    ToolsReader(FieldErrors errors) {
+    ToolsReader(FieldErrors errors, ReplyFormats formats) {
         this.errors = errors;
+        this.formats = formats;
     }
 
     List<Tool> tools(JsonNode node) {
@@ -63,6 +66,10 @@ final class ToolsReader {
             }
             String description = errors.text(function.get("description"), at + ".function.description");
             JsonNode parameters = errors.object(function.get("parameters"), at + ".function.parameters");
+            if (parameters != null) {
+                formats.parametersProblems(at + ".function.parameters", parameters)
+                        .forEach(problem -> errors.add(problem.field(), problem.message()));
+            }
             Boolean strict = errors.bool(function.get("strict"), at + ".function.strict");
             if (name != null) {
                 read.add(new Tool(name, description, parameters, strict));
@@ -136,6 +143,15 @@ final class ToolsReader {
                 true);
         JsonNode body = errors.object(schema.get("schema"), "response_format.json_schema.schema");
         Boolean strict = errors.bool(schema.get("strict"), "response_format.json_schema.strict");
-        return name == null ? null : new ResponseFormat(type, name, body, strict);
+        if (name == null) {
+            return null;
+        }
+        ResponseFormat read = new ResponseFormat(type, name, body, strict);
+        if (body != null) {
+            // The schema must be a JSON Schema: replies are checked against it (structured.ReplyFormats).
+            formats.formatProblems("response_format", read)
+                    .forEach(problem -> errors.add(problem.field(), problem.message()));
+        }
+        return read;
     }
 }

@@ -164,6 +164,7 @@ class OpenAiChatCompletionsTest {
                 // what SDKs send and this service ignores
                 .put("frequency_penalty", 0).put("parallel_tool_calls", true).put("metadata", new JsonObject())
                 .put("n", 1);
+        upstream.behave(UpstreamBehavior.reply("{\"temp\": 21}")); // what the response format asks for
         as(user).body(request.encode()).post(COMPLETIONS).then().statusCode(200);
 
         JsonObject sent = upstream.lastRequest().body();
@@ -275,6 +276,33 @@ class OpenAiChatCompletionsTest {
         }
         Thread.sleep(300);
         assertThat(usageOf(user)).isEmpty();
+    }
+
+    @Test
+    void aReplyNotInTheRequestedFormatIsAnInvalidOutputProblemOrErrorEventNeverAnAnswer() throws Exception {
+        JsonObject format = new JsonObject().put("type", "json_schema").put("json_schema", new JsonObject()
+                .put("name", "city").put("schema", new JsonObject().put("type", "object")
+                        .put("properties", new JsonObject().put("city", new JsonObject().put("type", "string")))
+                        .put("required", new JsonArray().add("city"))));
+        upstream.script(UpstreamBehavior.reply("{\"town\": \"Porto\"}"), UpstreamBehavior.reply("Porto, ", "I think"));
+
+        as(user).body(body("Where?").put("response_format", format).encode()).post(COMPLETIONS)
+                .then().statusCode(502)
+                .contentType("application/problem+json")
+                .body("code", equalTo("llm_invalid_output"))
+                .body("error.code", equalTo("llm_invalid_output"));
+
+        List<Event> events;
+        try (SseClient stream = SseClient.post(RestAssured.port, COMPLETIONS, user, null,
+                body("Where?").put("response_format", format).put("stream", true).encode())) {
+            assertThat(stream.status()).isEqualTo(200);
+            events = stream.restUntilCut();
+        }
+        assertThat(events).extracting(Event::data).doesNotContain("[DONE]");
+        assertThat(events.get(events.size() - 1).json().getJsonObject("error").getString("code"))
+                .isEqualTo("llm_invalid_output");
+        assertThat(events.subList(0, events.size() - 1)).allSatisfy(event -> assertThat(event.json()
+                .getJsonArray("choices").getJsonObject(0).getValue("finish_reason")).isNull());
     }
 
     @Test

@@ -154,6 +154,37 @@ class OpenAiSdkTest {
                 .put("object", "model").put("owned_by", "openai-compatible"));
     }
 
+    @Test
+    void boundToAConversationTheSdksToolLoopStoresTheExchange() throws Exception {
+        String conversation = io.microchatbot.testing.Api.conversation(io.microchatbot.testing.Api.as(user),
+                Map.of("system_prompt", "You answer about weather."));
+        JsonObject call = new JsonObject().put("id", "call_b1").put("type", "function")
+                .put("function", new JsonObject().put("name", "get_weather").put("arguments", "{\"city\":\"Faro\"}"));
+        upstream.script(UpstreamBehavior.garbage(new JsonObject().put("object", "chat.completion")
+                .put("model", FakeLlmServer.MODEL)
+                .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("finish_reason", "tool_calls")
+                        .put("message", new JsonObject().put("role", "assistant").putNull("content")
+                                .put("tool_calls", new JsonArray().add(call)))))
+                .encode()));
+
+        JsonObject answer = run("bound_tool_round_trip", Map.of("X-User-ID", user, "X-Conversation-ID", conversation));
+
+        assertThat(answer.getString("first_finish_reason")).isEqualTo("tool_calls");
+        assertThat(answer.getJsonObject("call")).isEqualTo(call);
+        assertThat(answer.getString("content")).isEqualTo("Hello from the fake model.");
+        // The history the provider got is the service's: its system prompt, not the request's developer message.
+        JsonArray sent = upstream.lastRequest().body().getJsonArray("messages");
+        assertThat(sent.stream().map(m -> ((JsonObject) m).getString("role")).toList())
+                .containsExactly("system", "user", "assistant", "tool");
+        assertThat(sent.getJsonObject(0).getString("content")).isEqualTo("You answer about weather.");
+        io.microchatbot.testing.Api.as(user).get("/api/v1/conversations/{id}/messages", conversation).then()
+                .statusCode(200)
+                .body("messages.message_type", org.hamcrest.Matchers.equalTo(
+                        java.util.List.of("user", "assistant", "tool", "assistant")))
+                .body("messages[1].tool_calls[0].id", org.hamcrest.Matchers.equalTo("call_b1"))
+                .body("messages[2].tool_call_id", org.hamcrest.Matchers.equalTo("call_b1"));
+    }
+
     private static JsonObject run(String scenario, Map<String, String> headers) throws Exception {
         return run(scenario, headers, FakeLlmServer.MODEL);
     }

@@ -107,7 +107,16 @@ class OpenAiValidationTest {
                 Arguments.of("a schema name with a dot", body("Hi").put("response_format",
                         new JsonObject().put("type", "json_schema").put("json_schema",
                                 new JsonObject().put("name", "a.b"))),
-                        "response_format.json_schema.name"));
+                        "response_format.json_schema.name"),
+                Arguments.of("a schema that is not a JSON Schema", body("Hi").put("response_format",
+                        new JsonObject().put("type", "json_schema").put("json_schema", new JsonObject()
+                                .put("name", "a").put("schema", new JsonObject().put("type", "strnig")))),
+                        "response_format.json_schema.schema"),
+                Arguments.of("tool parameters that are not a JSON Schema", body("Hi").put("tools", new JsonArray()
+                        .add(new JsonObject().put("type", "function").put("function", new JsonObject()
+                                .put("name", "f").put("parameters", new JsonObject().put("type", "object")
+                                        .put("required", "city"))))),
+                        "tools[0].function.parameters"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -156,11 +156,56 @@ class TurnParametersTest {
     }
 
     @Test
+    void aReplyThatBreaksTheSchemaIsStoredInvalidAndStreamsEndWithMessageInvalid() throws Exception {
+        String user = newUser();
+        Map<String, Object> format = Map.of("type", "json_schema", "json_schema", Map.of("name", "answer",
+                "schema", Map.of("type", "object", "properties", Map.of("answer", Map.of("type", "integer")),
+                        "required", List.of("answer"))));
+        String id = conversation(as(user), Map.of("response_format", format));
+        upstream.script(UpstreamBehavior.reply("{\"answer\": \"forty-two\"}"),
+                UpstreamBehavior.reply("{\"answer\":", " \"no\"}"));
+
+        send(user, id, Map.of("content", "json please")).then().statusCode(502)
+                .body("code", equalTo("llm_invalid_output"))
+                .body("detail", org.hamcrest.Matchers.containsString("/answer"));
+
+        java.util.List<io.microchatbot.testing.SseClient.Event> events;
+        try (var stream = io.microchatbot.testing.SseClient.post(io.restassured.RestAssured.port,
+                "/api/v1/conversations/" + id + "/messages", user, "text/event-stream", "{\"content\": \"again\"}")) {
+            events = stream.rest();
+        }
+        var last = events.get(events.size() - 1);
+        assertThat(last.name()).isEqualTo("message.invalid");
+        assertThat(last.json().getJsonObject("message").getJsonObject("metadata").getString("status"))
+                .isEqualTo("invalid");
+        assertThat(last.json().getJsonObject("error").getString("code")).isEqualTo("llm_invalid_output");
+        as(user).get("/api/v1/conversations/{id}/messages", id).then()
+                .body("messages.metadata.status", equalTo(java.util.Arrays.asList(null, "invalid", null, "invalid")));
+    }
+
+    @Test
+    void aRepairAttemptIsNotMadeByDefault() {
+        String user = newUser();
+        String id = conversation(user);
+        upstream.script(UpstreamBehavior.reply("not json"), UpstreamBehavior.reply("{}"));
+        send(user, id, Map.of("content", "hi", "response_format", Map.of("type", "json_object")))
+                .then().statusCode(502);
+        assertThat(upstream.received()).hasSize(1);
+    }
+
+    @Test
     void aMalformedResponseFormatIsRefused() {
         String user = newUser();
         String id = conversation(user);
         send(user, id, Map.of("content", "hi", "response_format", "json"))
                 .then().statusCode(400).body("errors.field", hasItem("response_format"));
+        send(user, id, Map.of("content", "hi", "response_format", Map.of("type", "json_schema", "json_schema",
+                Map.of("name", "x", "schema", Map.of("type", "strnig")))))
+                .then().statusCode(400).body("errors.field", hasItem("response_format.json_schema.schema"));
+        send(user, id, Map.of("content", "hi", "tools", List.of(Map.of("type", "function", "function",
+                Map.of("name", "f", "parameters", Map.of("type", "object", "properties", Map.of("a",
+                        Map.of("type", 7))))))))
+                .then().statusCode(400).body("errors.field", hasItem("tools[0].function.parameters"));
         as(user).get("/api/v1/conversations/{id}", id).then().body("message_count", is(0));
     }
 
