@@ -31,7 +31,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Tool calls, structured output and sampling through the real OpenAI-compatible client over a socket, against the
@@ -191,10 +191,11 @@ class ProviderToolCallsTest {
                     {"id":"x","model":"m","choices":[{"index":0,"message":%s,"finish_reason":"stop"}]}"""
                     .formatted(message)));
 
-            LlmException failure = catchThrowableOfType(LlmException.class, () -> complete(weatherRequest()));
-
-            assertThat(failure.code()).as(message).isEqualTo(ErrorCode.llm_bad_response);
-            assertThat(failure.retryable()).isFalse();
+            assertThatThrownBy(() -> complete(weatherRequest())).as(message)
+                    .isInstanceOfSatisfying(LlmException.class, failure -> {
+                        assertThat(failure.code()).isEqualTo(ErrorCode.llm_bad_response);
+                        assertThat(failure.retryable()).isFalse();
+                    });
         }
     }
 
