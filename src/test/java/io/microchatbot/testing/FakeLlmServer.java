@@ -21,7 +21,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * An OpenAI-compatible provider on a real socket ({@code POST /v1/chat/completions}, plain and streamed), whose
- * behaviour each test scripts with {@link UpstreamBehavior}. It records every request it receives.
+ * behaviour each test scripts with {@link UpstreamBehavior}: text, tool calls (streamed as OpenAI fragments them),
+ * failures. It records every request it receives.
  */
 public final class FakeLlmServer {
 
@@ -163,18 +164,25 @@ public final class FakeLlmServer {
             String model = request.getString("model", MODEL);
             response.setChunked(true).putHeader("Content-Type", "text/event-stream");
             response.write(": connected\n\n");
-            sendChunk(response, b, usage, 0, model);
+            sendChunk(new Streamed(response, b, b.pieces(), b.breakIndex(), usage, model), 0);
         } else {
             response.putHeader("Content-Type", "application/json")
                     .end(completion(b, request.getString("model", MODEL)).encode());
         }
     }
 
-    private void sendChunk(HttpServerResponse response, UpstreamBehavior b, boolean usage, int index, String model) {
+    /** One streamed answer in progress: what it sends and how it ends. */
+    private record Streamed(HttpServerResponse response, UpstreamBehavior behavior, List<UpstreamBehavior.Piece> pieces,
+            int breakIndex, boolean usage, String model) {
+    }
+
+    private void sendChunk(Streamed s, int index) {
+        HttpServerResponse response = s.response();
+        UpstreamBehavior b = s.behavior();
         if (response.closed()) {
             return;
         }
-        if (index == b.breakAfterChunks()) {
+        if (index == s.breakIndex()) {
             response.reset(); // the connection dies: no [DONE], no finish_reason
             return;
         }
@@ -183,30 +191,47 @@ public final class FakeLlmServer {
         }
         if (index == b.gateAfterChunks() && b.gate() != null && !b.gate().isDone()) {
             var context = vertx.getOrCreateContext();
-            b.gate().thenRun(() -> context.runOnContext(v -> sendChunk(response, b, usage, index, model)));
+            b.gate().thenRun(() -> context.runOnContext(v -> sendChunk(s, index)));
             return;
         }
-        if (index == b.chunks().size()) {
-            JsonObject last = chunk(null, model).put("choices", new JsonArray().add(new JsonObject()
+        if (index == s.pieces().size()) {
+            JsonObject last = chunk(null, s.model()).put("choices", new JsonArray().add(new JsonObject()
                     .put("index", 0).put("delta", new JsonObject()).put("finish_reason", b.finishReason())));
             response.write("data: " + last.encode() + "\n\n");
-            if (usage) {
-                response.write("data: " + chunk(null, model).put("choices", new JsonArray()).put("usage", usage(b)).encode()
-                        + "\n\n");
+            if (s.usage()) {
+                response.write("data: " + chunk(null, s.model()).put("choices", new JsonArray()).put("usage", usage(b))
+                        .encode() + "\n\n");
             }
             response.end("data: [DONE]\n\n");
             return;
         }
-        JsonObject delta = new JsonObject().put("content", b.chunks().get(index));
+        JsonObject delta = delta(s.pieces().get(index));
         if (index == 0) {
             delta.put("role", "assistant");
         }
-        response.write("data: " + chunk(delta, model).encode() + "\n\n");
+        response.write("data: " + chunk(delta, s.model()).encode() + "\n\n");
         if (b.chunkDelay().isZero()) {
-            sendChunk(response, b, usage, index + 1, model);
+            sendChunk(s, index + 1);
         } else {
-            vertx.setTimer(b.chunkDelay().toMillis(), id -> sendChunk(response, b, usage, index + 1, model));
+            vertx.setTimer(b.chunkDelay().toMillis(), id -> sendChunk(s, index + 1));
         }
+    }
+
+    /** A piece as OpenAI streams it: text, or a tool-call fragment told apart from the others by its index only. */
+    private static JsonObject delta(UpstreamBehavior.Piece piece) {
+        return switch (piece) {
+            case UpstreamBehavior.Piece.Text text -> new JsonObject().put("content", text.content());
+            case UpstreamBehavior.Piece.CallOpened opened -> toolCallDelta(new JsonObject().put("index", opened.index())
+                    .put("id", opened.call().id()).put("type", "function")
+                    .put("function", new JsonObject().put("name", opened.call().name()).put("arguments", "")));
+            case UpstreamBehavior.Piece.Arguments arguments -> toolCallDelta(new JsonObject()
+                    .put("index", arguments.index())
+                    .put("function", new JsonObject().put("arguments", arguments.fragment())));
+        };
+    }
+
+    private static JsonObject toolCallDelta(JsonObject call) {
+        return new JsonObject().putNull("content").put("tool_calls", new JsonArray().add(call));
     }
 
     private static JsonObject chunk(JsonObject delta, String model) {
@@ -220,10 +245,17 @@ public final class FakeLlmServer {
     }
 
     private static JsonObject completion(UpstreamBehavior b, String model) {
+        JsonObject message = new JsonObject().put("role", "assistant").put("content", b.content());
+        if (!b.toolCalls().calls().isEmpty()) {
+            JsonArray calls = new JsonArray();
+            b.toolCalls().calls().forEach(call -> calls.add(new JsonObject().put("id", call.id()).put("type", "function")
+                    .put("function", new JsonObject().put("name", call.name()).put("arguments", call.arguments()))));
+            message.put("tool_calls", calls);
+        }
         JsonObject completion = new JsonObject().put("id", "chatcmpl-fake").put("object", "chat.completion")
                 .put("model", model)
                 .put("choices", new JsonArray().add(new JsonObject().put("index", 0)
-                        .put("message", new JsonObject().put("role", "assistant").put("content", b.text()))
+                        .put("message", message)
                         .put("finish_reason", b.finishReason())));
         if (b.usage()) {
             completion.put("usage", usage(b));
@@ -231,9 +263,12 @@ public final class FakeLlmServer {
         return completion;
     }
 
-    /** Deterministic usage the tests can assert: 11 prompt tokens, one completion token per chunk. */
+    /**
+     * Deterministic usage the tests can assert: 11 prompt tokens, {@link UpstreamBehavior#completionTokens()}
+     * completion tokens (one per streamed chunk: per text chunk when the reply is only text).
+     */
     private static JsonObject usage(UpstreamBehavior b) {
-        return new JsonObject().put("prompt_tokens", 11).put("completion_tokens", b.chunks().size())
-                .put("total_tokens", 11 + b.chunks().size());
+        return new JsonObject().put("prompt_tokens", 11).put("completion_tokens", b.completionTokens())
+                .put("total_tokens", 11 + b.completionTokens());
     }
 }
