@@ -8,10 +8,13 @@ import org.junit.jupiter.api.Test;
 
 import io.microchatbot.testing.FakeLlmResource;
 import io.microchatbot.testing.FakeLlmServer;
+import io.microchatbot.testing.FakeToolCall;
 import io.microchatbot.testing.RedisKeys;
+import io.microchatbot.testing.SseClient;
 import io.microchatbot.testing.UpstreamBehavior;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.vertx.core.json.JsonArray;
@@ -268,6 +271,67 @@ class ToolCallingTest {
         send(user, id, Map.of("content", "c")).then().statusCode(201);
         assertThat(upstream.lastRequest().body().containsKey("tools")).isFalse();
         assertThat(upstream.lastRequest().body().containsKey("tool_choice")).isFalse();
+    }
+
+    @Test
+    void aStreamedReplyRelaysToolCallFragmentsAndStoresTheWholeCalls() throws Exception {
+        String user = newUser();
+        String id = conversation(as(user), Map.of("tools", List.of(WEATHER)));
+        upstream.script(UpstreamBehavior.toolCalls(new FakeToolCall("call_s", "get_weather", "{\"city\":\"Lima\"}"))
+                .argumentFragments(3));
+
+        List<SseClient.Event> events = stream(user, id, "{\"content\": \"Lima?\"}");
+
+        assertThat(events).extracting(SseClient.Event::name).startsWith("message.created")
+                .endsWith("message.completed").contains("message.tool_call.delta");
+        List<JsonObject> fragments = events.stream().filter(e -> "message.tool_call.delta".equals(e.name()))
+                .map(SseClient.Event::json).toList();
+        assertThat(fragments.get(0).getString("id")).isEqualTo("call_s");
+        assertThat(fragments.get(0).getString("name")).isEqualTo("get_weather");
+        assertThat(fragments).allSatisfy(fragment -> assertThat(fragment.getInteger("index")).isZero());
+        assertThat(fragments.stream().map(f -> f.getString("arguments")).reduce("", String::concat))
+                .isEqualTo("{\"city\":\"Lima\"}");
+        JsonObject reply = events.get(events.size() - 1).json().getJsonObject("message");
+        assertThat(reply.getJsonArray("tool_calls").getJsonObject(0).getJsonObject("function").getString("arguments"))
+                .isEqualTo("{\"city\":\"Lima\"}");
+        assertThat(reply.getJsonObject("metadata").getString("finish_reason")).isEqualTo("tool_calls");
+
+        send(user, id, Map.of("tool_results", List.of(Map.of("tool_call_id", "call_s", "content", "warm"))))
+                .then().statusCode(201);
+    }
+
+    @Test
+    void aStreamCutInsideAToolCallsArgumentsIsIncompleteAndAsksForNothing() throws Exception {
+        String user = newUser();
+        String id = conversation(as(user), Map.of("tools", List.of(WEATHER)));
+        upstream.script(UpstreamBehavior.toolCalls(new FakeToolCall("call_c", "get_weather", "{\"city\":\"Quito\"}"))
+                .argumentFragments(3).breakInArguments(0, 1));
+
+        List<SseClient.Event> events = stream(user, id, "{\"content\": \"Quito?\"}");
+
+        SseClient.Event last = events.get(events.size() - 1);
+        assertThat(last.name()).isEqualTo("message.incomplete");
+        assertThat(events).extracting(SseClient.Event::name).doesNotContain("message.completed");
+        JsonObject reply = last.json().getJsonObject("message");
+        assertThat(reply.containsKey("tool_calls")).isFalse();
+        assertThat(reply.getJsonObject("metadata").getString("status")).isEqualTo("incomplete");
+        JsonObject partial = reply.getJsonObject("metadata").getJsonArray("partial_tool_calls").getJsonObject(0);
+        assertThat(partial.getString("id")).isEqualTo("call_c");
+        assertThat("{\"city\":\"Quito\"}").startsWith(partial.getString("arguments"))
+                .isNotEqualTo(partial.getString("arguments"));
+
+        // Nothing waits for a result: a result is refused, a user message is taken.
+        send(user, id, Map.of("tool_results", List.of(Map.of("tool_call_id", "call_c", "content", "x"))))
+                .then().statusCode(400).body("code", equalTo("unknown_tool_call"));
+        send(user, id, Map.of("content", "again?")).then().statusCode(201);
+    }
+
+    private static List<SseClient.Event> stream(String user, String id, String body) throws Exception {
+        try (SseClient client = SseClient.post(RestAssured.port, "/api/v1/conversations/" + id + "/messages", user,
+                "text/event-stream", body)) {
+            assertThat(client.status()).isEqualTo(200);
+            return client.rest();
+        }
     }
 
     private static io.restassured.response.Response send(String user, String id, Map<String, Object> body) {
