@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.microchatbot.generation.ToolsReader;
 import io.microchatbot.llm.ChatMessage;
 import io.microchatbot.llm.LlmConfig;
 import io.microchatbot.llm.LlmRequest;
@@ -20,6 +21,7 @@ import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.service.LimitsConfig;
 import io.microchatbot.structured.ReplyFormats;
+import io.microchatbot.validation.FieldErrors;
 
 /**
  * Reads and checks an OpenAI chat completion request body. Every invalid member is reported at once as one

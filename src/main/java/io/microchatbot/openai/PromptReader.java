@@ -10,8 +10,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.microchatbot.generation.ToolsReader;
 import io.microchatbot.llm.ChatMessage;
 import io.microchatbot.llm.ToolCall;
+import io.microchatbot.validation.FieldErrors;
 
 /**
  * The {@code messages} of a chat completion request as prompt entries. Roles are OpenAI's; {@code developer} is sent

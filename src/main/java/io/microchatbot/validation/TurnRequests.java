@@ -1,9 +1,7 @@
 package io.microchatbot.validation;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,10 +9,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.microchatbot.api.SendMessageRequest;
-import io.microchatbot.generation.GenerationJson;
 import io.microchatbot.generation.GenerationOptions;
+import io.microchatbot.generation.ToolsReader;
 import io.microchatbot.llm.LlmConfig;
+import io.microchatbot.llm.ResponseFormat;
 import io.microchatbot.llm.TokenCounter;
+import io.microchatbot.llm.Tool;
+import io.microchatbot.llm.ToolChoice;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.FieldError;
 import io.microchatbot.service.LimitsConfig;
@@ -23,18 +24,15 @@ import io.microchatbot.structured.ReplyFormats;
 
 /**
  * The checks of a turn request that Bean Validation cannot express: content or tool results (one of them), the
- * tool results' shape, and the generation options in OpenAI's JSON shape (tools, tool_choice, response_format),
- * whose schemas must be JSON Schemas. All problems are reported at once, before anything is stored.
+ * tool results' shape, and the generation options in OpenAI's JSON shape (tools, tool_choice, response_format, read
+ * by the same {@link ToolsReader} as the OpenAI-compatible API's), whose schemas must be JSON Schemas. All problems
+ * are reported at once, before anything is stored.
  */
 @ApplicationScoped
 public class TurnRequests {
 
-    private static final Pattern TOOL_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
     private static final Pattern TOOL_CALL_ID = Pattern.compile("[\\x21-\\x7e]{1,128}");
-    /** More tools than any provider takes (OpenAI: 128). */
-    static final int MAX_TOOLS = 128;
     static final int MAX_TOOL_RESULTS = 128;
-    private static final Set<String> CHOICES = Set.of("none", "auto", "required");
 
     private final Validation validation;
     private final ReplyFormats formats;
@@ -59,8 +57,7 @@ public class TurnRequests {
             errors.add(new FieldError("max_tokens", "must be at most " + maxTokens
                     + " (chatbot.llm.max-tokens, the reply's reserve in the context window)"));
         }
-        GenerationOptions options = options(request.tools(), request.toolChoice(), request.responseFormat(), "",
-                errors);
+        GenerationOptions options = options(request.tools(), request.toolChoice(), request.responseFormat(), errors);
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
         }
@@ -70,7 +67,7 @@ public class TurnRequests {
     /** A conversation's turn defaults, or 400 validation_failed naming every invalid field. */
     public GenerationOptions options(JsonNode tools, JsonNode toolChoice, JsonNode responseFormat) {
         List<FieldError> errors = new ArrayList<>();
-        GenerationOptions options = options(tools, toolChoice, responseFormat, "", errors);
+        GenerationOptions options = options(tools, toolChoice, responseFormat, errors);
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
         }
@@ -78,27 +75,21 @@ public class TurnRequests {
     }
 
     /**
-     * Generation options as given in OpenAI's shape ({@code prefix} names where they sit), or null members for what
-     * was not given; problems are added to {@code errors}.
+     * Generation options as given in OpenAI's shape ({@link ToolsReader}, as the OpenAI-compatible API reads them),
+     * with null members for what was not given; problems are added to {@code errors}. A tool choice naming a
+     * function is checked against the tools only when they are given with it (else the conversation's apply).
      */
-    public GenerationOptions options(JsonNode tools, JsonNode toolChoice, JsonNode responseFormat, String prefix,
+    public GenerationOptions options(JsonNode tools, JsonNode toolChoice, JsonNode responseFormat,
             List<FieldError> errors) {
-        int before = errors.size();
-        Set<String> names = checkTools(tools, prefix + "tools", errors);
-        checkToolChoice(toolChoice, names, tools != null && !tools.isNull(), prefix + "tool_choice", errors);
-        if (responseFormat != null && !responseFormat.isNull()) {
-            if (!responseFormat.isObject()) {
-                errors.add(new FieldError(prefix + "response_format", "must be an object with a type"));
-            } else {
-                errors.addAll(formats.formatProblems(prefix + "response_format",
-                        GenerationJson.responseFormat(responseFormat)));
-            }
-        }
-        if (errors.size() > before) {
-            return GenerationOptions.NONE;
-        }
-        return new GenerationOptions(GenerationJson.tools(tools), GenerationJson.toolChoice(toolChoice),
-                GenerationJson.responseFormat(responseFormat));
+        FieldErrors found = new FieldErrors();
+        ToolsReader reader = new ToolsReader(found, formats);
+        boolean toolsGiven = !FieldErrors.absent(tools);
+        List<Tool> read = reader.tools(tools);
+        ToolChoice choice = reader.toolChoice(toolChoice, read, toolsGiven);
+        ResponseFormat format = reader.responseFormat(responseFormat);
+        errors.addAll(found.list());
+        return found.isEmpty() ? new GenerationOptions(toolsGiven ? read : null, choice, format)
+                : GenerationOptions.NONE;
     }
 
     private List<UserInput.ToolResult> toolResults(SendMessageRequest request, List<FieldError> errors) {
@@ -148,67 +139,5 @@ public class TurnRequests {
             }
         }
         return results;
-    }
-
-    private Set<String> checkTools(JsonNode tools, String field, List<FieldError> errors) {
-        Set<String> names = new HashSet<>();
-        if (tools == null || tools.isNull()) {
-            return names;
-        }
-        if (!tools.isArray() || tools.size() > MAX_TOOLS) {
-            errors.add(new FieldError(field, "must be a list of at most " + MAX_TOOLS + " tools"));
-            return names;
-        }
-        for (int i = 0; i < tools.size(); i++) {
-            String at = field + "[" + i + "]";
-            JsonNode tool = tools.get(i);
-            if (!tool.isObject() || !"function".equals(tool.path("type").asText())
-                    || !tool.path("function").isObject()) {
-                errors.add(new FieldError(at, "must be {\"type\": \"function\", \"function\": {name, description,"
-                        + " parameters}}"));
-                continue;
-            }
-            JsonNode function = tool.get("function");
-            JsonNode name = function.get("name");
-            if (name == null || !name.isTextual() || !TOOL_NAME.matcher(name.textValue()).matches()) {
-                errors.add(new FieldError(at + ".function.name", "must be 1-64 letters, digits, _ or -"));
-            } else if (!names.add(name.textValue())) {
-                errors.add(new FieldError(at + ".function.name", "names another tool too: " + name.textValue()));
-            }
-            JsonNode description = function.get("description");
-            if (description != null && !description.isNull() && !description.isTextual()) {
-                errors.add(new FieldError(at + ".function.description", "must be text"));
-            }
-            JsonNode strict = function.get("strict");
-            if (strict != null && !strict.isNull() && !strict.isBoolean()) {
-                errors.add(new FieldError(at + ".function.strict", "must be true or false"));
-            }
-            JsonNode parameters = function.get("parameters");
-            if (parameters != null && !parameters.isNull()) {
-                errors.addAll(formats.parametersProblems(at + ".function.parameters", parameters));
-            }
-        }
-        return names;
-    }
-
-    private static void checkToolChoice(JsonNode choice, Set<String> names, boolean toolsGiven, String field,
-            List<FieldError> errors) {
-        if (choice == null || choice.isNull()) {
-            return;
-        }
-        if (choice.isTextual()) {
-            if (!CHOICES.contains(choice.textValue())) {
-                errors.add(new FieldError(field, "must be none, auto, required or {\"type\": \"function\","
-                        + " \"function\": {\"name\": …}}"));
-            }
-            return;
-        }
-        JsonNode name = choice.path("function").path("name");
-        if (!choice.isObject() || !"function".equals(choice.path("type").asText()) || !name.isTextual()) {
-            errors.add(new FieldError(field, "must be none, auto, required or {\"type\": \"function\", \"function\":"
-                    + " {\"name\": …}}"));
-        } else if (toolsGiven && !names.contains(name.textValue())) {
-            errors.add(new FieldError(field + ".function.name", "names no tool of this request: " + name.textValue()));
-        }
     }
 }

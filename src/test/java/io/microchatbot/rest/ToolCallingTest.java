@@ -211,7 +211,7 @@ class ToolCallingTest {
         send(user, id, Map.of("content", "hi", "tools", List.of(WEATHER, WEATHER)))
                 .then().statusCode(400).body("errors.field", hasItem("tools[1].function.name"));
         send(user, id, Map.of("content", "hi", "tools", List.of(Map.of("type", "retrieval"))))
-                .then().statusCode(400).body("errors.field", hasItem("tools[0]"));
+                .then().statusCode(400).body("errors.field", hasItem("tools[0].type"));
         send(user, id, Map.of("content", "hi", "tools", List.of(WEATHER),
                 "tool_choice", Map.of("type", "function", "function", Map.of("name", "get_time"))))
                 .then().statusCode(400).body("errors.field", hasItem("tool_choice.function.name"));

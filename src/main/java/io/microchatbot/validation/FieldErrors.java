@@ -1,4 +1,4 @@
-package io.microchatbot.openai;
+package io.microchatbot.validation;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,29 +14,34 @@ import io.microchatbot.problem.FieldError;
  * on the wire ({@code messages[2].tool_call_id}) and all are reported at once by {@link #throwIfAny()}. A reader
  * returns null for a member that is absent, JSON null or invalid.
  */
-final class FieldErrors {
+public final class FieldErrors {
 
     private final List<FieldError> errors = new ArrayList<>();
 
-    void add(String field, String message) {
+    public void add(String field, String message) {
         errors.add(new FieldError(field, message));
     }
 
-    boolean isEmpty() {
+    /** The problems found so far, in the order found. */
+    public List<FieldError> list() {
+        return List.copyOf(errors);
+    }
+
+    public boolean isEmpty() {
         return errors.isEmpty();
     }
 
-    void throwIfAny() {
+    public void throwIfAny() {
         if (!errors.isEmpty()) {
             throw ApiException.invalid(List.copyOf(errors));
         }
     }
 
-    static boolean absent(JsonNode node) {
+    public static boolean absent(JsonNode node) {
         return node == null || node.isNull() || node.isMissingNode();
     }
 
-    String text(JsonNode node, String field) {
+    public String text(JsonNode node, String field) {
         if (absent(node)) {
             return null;
         }
@@ -47,7 +52,7 @@ final class FieldErrors {
         return node.textValue();
     }
 
-    String requiredText(JsonNode node, String field) {
+    public String requiredText(JsonNode node, String field) {
         if (absent(node)) {
             add(field, "is required");
             return null;
@@ -60,7 +65,7 @@ final class FieldErrors {
         return text;
     }
 
-    String matching(JsonNode node, String field, Pattern pattern, String rule, boolean required) {
+    public String matching(JsonNode node, String field, Pattern pattern, String rule, boolean required) {
         String text = required ? requiredText(node, field) : text(node, field);
         if (text != null && !pattern.matcher(text).matches()) {
             add(field, rule);
@@ -69,7 +74,7 @@ final class FieldErrors {
         return text;
     }
 
-    Double number(JsonNode node, String field, double min, double max) {
+    public Double number(JsonNode node, String field, double min, double max) {
         if (absent(node)) {
             return null;
         }
@@ -85,7 +90,7 @@ final class FieldErrors {
         return value;
     }
 
-    Long integer(JsonNode node, String field, long min, long max) {
+    public Long integer(JsonNode node, String field, long min, long max) {
         if (absent(node)) {
             return null;
         }
@@ -101,7 +106,7 @@ final class FieldErrors {
         return value;
     }
 
-    Boolean bool(JsonNode node, String field) {
+    public Boolean bool(JsonNode node, String field) {
         if (absent(node)) {
             return null;
         }
@@ -113,7 +118,7 @@ final class FieldErrors {
     }
 
     /** An object member; null (and an error) when it is something else. */
-    JsonNode object(JsonNode node, String field) {
+    public JsonNode object(JsonNode node, String field) {
         if (absent(node)) {
             return null;
         }
@@ -124,7 +129,7 @@ final class FieldErrors {
         return node;
     }
 
-    JsonNode array(JsonNode node, String field) {
+    public JsonNode array(JsonNode node, String field) {
         if (absent(node)) {
             return null;
         }

@@ -1,4 +1,4 @@
-package io.microchatbot.openai;
+package io.microchatbot.generation;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,13 +12,18 @@ import io.microchatbot.llm.ResponseFormat;
 import io.microchatbot.llm.Tool;
 import io.microchatbot.llm.ToolChoice;
 import io.microchatbot.structured.ReplyFormats;
+import io.microchatbot.validation.FieldErrors;
 
-/** {@code tools}, {@code tool_choice} and {@code response_format}, checked as OpenAI defines them. */
-final class ToolsReader {
+/**
+ * {@code tools}, {@code tool_choice} and {@code response_format}, read and checked as OpenAI defines them, for
+ * both doors: the conversation API's turns and conversations, and the OpenAI-compatible API. Schemas must be JSON
+ * Schemas ({@link ReplyFormats}). Problems go to the {@link FieldErrors} given, named as on the wire.
+ */
+public final class ToolsReader {
 
     /** Names of functions and of JSON schemas. */
-    static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
-    static final String NAME_RULE = "must be 1-64 characters of letters, digits, _ and -";
+    public static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
+    public static final String NAME_RULE = "must be 1-64 characters of letters, digits, _ and -";
     private static final int MAX_TOOLS = 128;
     private static final Set<String> CHOICES = Set.of("none", "auto", "required");
     private static final Set<String> FORMATS = Set.of(ResponseFormat.TEXT, ResponseFormat.JSON_OBJECT,
@@ -27,12 +32,12 @@ final class ToolsReader {
     private final FieldErrors errors;
     private final ReplyFormats formats;
 
-    ToolsReader(FieldErrors errors, ReplyFormats formats) {
+    public ToolsReader(FieldErrors errors, ReplyFormats formats) {
         this.errors = errors;
         this.formats = formats;
     }
 
-    List<Tool> tools(JsonNode node) {
+    public List<Tool> tools(JsonNode node) {
         JsonNode tools = errors.array(node, "tools");
         if (tools == null) {
             return List.of();
@@ -79,7 +84,15 @@ final class ToolsReader {
     }
 
     /** A mode, or the one function the model must call, which must be among {@code tools}. */
-    ToolChoice toolChoice(JsonNode node, List<Tool> tools) {
+    public ToolChoice toolChoice(JsonNode node, List<Tool> tools) {
+        return toolChoice(node, tools, true);
+    }
+
+    /**
+     * As above; with {@code toolsKnown} false (a turn or patch that relies on the conversation's tools), a named
+     * function and {@code required} are not checked against {@code tools}.
+     */
+    public ToolChoice toolChoice(JsonNode node, List<Tool> tools, boolean toolsKnown) {
         if (FieldErrors.absent(node)) {
             return null;
         }
@@ -88,7 +101,7 @@ final class ToolsReader {
                 errors.add("tool_choice", "must be none, auto, required or a function");
                 return null;
             }
-            if ("required".equals(node.textValue()) && tools.isEmpty()) {
+            if ("required".equals(node.textValue()) && toolsKnown && tools.isEmpty()) {
                 errors.add("tool_choice", "requires tools");
             }
             return ToolChoice.of(node.textValue());
@@ -109,14 +122,14 @@ final class ToolsReader {
             return null;
         }
         String name = errors.matching(function.get("name"), "tool_choice.function.name", NAME, NAME_RULE, true);
-        if (name != null && tools.stream().noneMatch(tool -> tool.name().equals(name))) {
+        if (name != null && toolsKnown && tools.stream().noneMatch(tool -> tool.name().equals(name))) {
             errors.add("tool_choice.function.name", "is not one of the tools");
             return null;
         }
         return name == null ? null : ToolChoice.function(name);
     }
 
-    ResponseFormat responseFormat(JsonNode node) {
+    public ResponseFormat responseFormat(JsonNode node) {
         JsonNode format = errors.object(node, "response_format");
         if (format == null) {
             return null;
