@@ -4,8 +4,10 @@ import java.util.List;
 
 import io.microchatbot.llm.ToolCall;
 import io.microchatbot.tools.ToolCalls;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** A tool call as the API shows it, in OpenAI's shape, so that a caller's tool dispatch reads both alike. */
+@RegisterForReflection(targets = { ToolCallView.class, ToolCallView.Function.class })
 public record ToolCallView(String id, String type, Function function) {
 
     public record Function(String name, String arguments) {

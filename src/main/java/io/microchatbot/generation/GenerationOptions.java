@@ -2,6 +2,8 @@ package io.microchatbot.generation;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import io.microchatbot.llm.ResponseFormat;
 import io.microchatbot.llm.Tool;
 import io.microchatbot.llm.ToolChoice;
@@ -14,7 +16,7 @@ public record GenerationOptions(List<Tool> tools, ToolChoice toolChoice, Respons
 
     public static final GenerationOptions NONE = new GenerationOptions(null, null, null);
 
-    @com.fasterxml.jackson.annotation.JsonIgnore
+    @JsonIgnore
     public boolean isEmpty() {
         return tools == null && toolChoice == null && responseFormat == null;
     }

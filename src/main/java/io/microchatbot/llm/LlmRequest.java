@@ -1,5 +1,6 @@
 package io.microchatbot.llm;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,7 +26,7 @@ public record LlmRequest(String model, List<ChatMessage> messages, Sampling samp
 
     /** The same request with more messages after its own (a repair asking the model to correct its reply). */
     public LlmRequest followedBy(List<ChatMessage> more) {
-        List<ChatMessage> all = new java.util.ArrayList<>(messages);
+        List<ChatMessage> all = new ArrayList<>(messages);
         all.addAll(more);
         return new LlmRequest(model, all, sampling, tools, toolChoice, responseFormat);
     }

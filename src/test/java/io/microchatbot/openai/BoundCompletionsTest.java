@@ -2,10 +2,12 @@ package io.microchatbot.openai;
 
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.microchatbot.testing.Api;
 import io.microchatbot.testing.FakeLlmResource;
 import io.microchatbot.testing.FakeLlmServer;
 import io.microchatbot.testing.SseClient;
@@ -44,8 +46,8 @@ class BoundCompletionsTest {
 
     @Test
     void aBoundCompletionIsATurnOfTheConversation() throws Exception {
-        String id = conversation(io.microchatbot.testing.Api.as(user), Map.of("system_prompt", "Be terse."));
-        io.microchatbot.testing.Api.turn(user, id, "Earlier question");
+        String id = conversation(Api.as(user), Map.of("system_prompt", "Be terse."));
+        Api.turn(user, id, "Earlier question");
 
         JsonObject request = body("New question");
         request.getJsonArray("messages").add(0, new JsonObject().put("role", "system").put("content", "Ignored"));
@@ -58,7 +60,7 @@ class BoundCompletionsTest {
         JsonArray sent = upstream.lastRequest().body().getJsonArray("messages");
         assertThat(sent.stream().map(m -> ((JsonObject) m).getString("content")).toList())
                 .containsExactly("Be terse.", "Earlier question", "Hello from the fake model.", "New question");
-        io.microchatbot.testing.Api.as(user).get("/api/v1/conversations/{id}", id).then().body("message_count",
+        Api.as(user).get("/api/v1/conversations/{id}", id).then().body("message_count",
                 equalTo(4));
         // Stored as a turn, so the door keeps no usage row of its own for it.
         assertThat(usageOf(user)).isEmpty();
@@ -82,7 +84,7 @@ class BoundCompletionsTest {
             }
         }));
         assertThat(text).hasToString("Hello from the fake model.");
-        io.microchatbot.testing.Api.as(user).get("/api/v1/conversations/{id}/messages", id).then()
+        Api.as(user).get("/api/v1/conversations/{id}/messages", id).then()
                 .body("messages.content", equalTo(List.of("Hi", "Hello from the fake model.")))
                 .body("messages[1].metadata.status", equalTo("complete"));
     }
@@ -100,14 +102,14 @@ class BoundCompletionsTest {
         assertThat(events).extracting(Event::data).doesNotContain("[DONE]");
         assertThat(events.get(events.size() - 1).json().getJsonObject("error").getString("code"))
                 .isEqualTo("llm_unavailable");
-        io.microchatbot.testing.Api.as(user).get("/api/v1/conversations/{id}/messages", id).then()
+        Api.as(user).get("/api/v1/conversations/{id}/messages", id).then()
                 .body("messages[1].content", equalTo("Half an"))
                 .body("messages[1].metadata.status", equalTo("incomplete"));
     }
 
     @Test
     void anUnknownConversationOrAMalformedIdIsAProblemAndNothingIsCalled() {
-        as(user).header("X-Conversation-ID", java.util.UUID.randomUUID().toString()).body(body("Hi").encode())
+        as(user).header("X-Conversation-ID", UUID.randomUUID().toString()).body(body("Hi").encode())
                 .post(COMPLETIONS)
                 .then().statusCode(404)
                 .contentType("application/problem+json")

@@ -3,13 +3,16 @@ package io.microchatbot.openai;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.microchatbot.testing.Api;
 import io.microchatbot.testing.FakeLlmResource;
 import io.microchatbot.testing.FakeLlmServer;
 import io.microchatbot.testing.UpstreamBehavior;
@@ -156,7 +159,7 @@ class OpenAiSdkTest {
 
     @Test
     void boundToAConversationTheSdksToolLoopStoresTheExchange() throws Exception {
-        String conversation = io.microchatbot.testing.Api.conversation(io.microchatbot.testing.Api.as(user),
+        String conversation = Api.conversation(Api.as(user),
                 Map.of("system_prompt", "You answer about weather."));
         JsonObject call = new JsonObject().put("id", "call_b1").put("type", "function")
                 .put("function", new JsonObject().put("name", "get_weather").put("arguments", "{\"city\":\"Faro\"}"));
@@ -177,12 +180,12 @@ class OpenAiSdkTest {
         assertThat(sent.stream().map(m -> ((JsonObject) m).getString("role")).toList())
                 .containsExactly("system", "user", "assistant", "tool");
         assertThat(sent.getJsonObject(0).getString("content")).isEqualTo("You answer about weather.");
-        io.microchatbot.testing.Api.as(user).get("/api/v1/conversations/{id}/messages", conversation).then()
+        Api.as(user).get("/api/v1/conversations/{id}/messages", conversation).then()
                 .statusCode(200)
-                .body("messages.message_type", org.hamcrest.Matchers.equalTo(
-                        java.util.List.of("user", "assistant", "tool", "assistant")))
-                .body("messages[1].tool_calls[0].id", org.hamcrest.Matchers.equalTo("call_b1"))
-                .body("messages[2].tool_call_id", org.hamcrest.Matchers.equalTo("call_b1"));
+                .body("messages.message_type", Matchers.equalTo(
+                        List.of("user", "assistant", "tool", "assistant")))
+                .body("messages[1].tool_calls[0].id", Matchers.equalTo("call_b1"))
+                .body("messages[2].tool_call_id", Matchers.equalTo("call_b1"));
     }
 
     private static JsonObject run(String scenario, Map<String, String> headers) throws Exception {

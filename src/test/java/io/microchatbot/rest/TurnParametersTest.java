@@ -1,5 +1,6 @@
 package io.microchatbot.rest;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -8,9 +9,11 @@ import org.junit.jupiter.api.Test;
 
 import io.microchatbot.testing.FakeLlmResource;
 import io.microchatbot.testing.FakeLlmServer;
+import io.microchatbot.testing.SseClient;
 import io.microchatbot.testing.UpstreamBehavior;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.vertx.core.json.JsonObject;
@@ -19,6 +22,7 @@ import static io.microchatbot.testing.Api.as;
 import static io.microchatbot.testing.Api.conversation;
 import static io.microchatbot.testing.Api.newUser;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
@@ -167,10 +171,10 @@ class TurnParametersTest {
 
         send(user, id, Map.of("content", "json please")).then().statusCode(502)
                 .body("code", equalTo("llm_invalid_output"))
-                .body("detail", org.hamcrest.Matchers.containsString("/answer"));
+                .body("detail", containsString("/answer"));
 
-        java.util.List<io.microchatbot.testing.SseClient.Event> events;
-        try (var stream = io.microchatbot.testing.SseClient.post(io.restassured.RestAssured.port,
+        List<SseClient.Event> events;
+        try (var stream = SseClient.post(RestAssured.port,
                 "/api/v1/conversations/" + id + "/messages", user, "text/event-stream", "{\"content\": \"again\"}")) {
             events = stream.rest();
         }
@@ -180,7 +184,7 @@ class TurnParametersTest {
                 .isEqualTo("invalid");
         assertThat(last.json().getJsonObject("error").getString("code")).isEqualTo("llm_invalid_output");
         as(user).get("/api/v1/conversations/{id}/messages", id).then()
-                .body("messages.metadata.status", equalTo(java.util.Arrays.asList(null, "invalid", null, "invalid")));
+                .body("messages.metadata.status", equalTo(Arrays.asList(null, "invalid", null, "invalid")));
     }
 
     @Test
