@@ -61,6 +61,19 @@ public class TurnAdmission {
                 .onFailure(ConcurrencyLimiter.Refused.class).transform(this::overloaded);
     }
 
+    /**
+     * {@link #admit} for a turn whose caller will wait at least {@code minTimeToStart}: one whose deadline leaves less
+     * is refused at once with {@code 504 deadline_exceeded}, before anything is stored or paid for.
+     */
+    public <T> Uni<T> admitInTime(Deadline deadline, Duration minTimeToStart, Function<Permit, Uni<T>> turn) {
+        return deadline.remaining()
+                .filter(left -> left.compareTo(minTimeToStart) < 0)
+                .map(left -> Uni.createFrom().<T> failure(new ApiException(ErrorCode.deadline_exceeded,
+                        "The caller's deadline leaves " + left.toMillis() + " ms; a turn needs at least "
+                                + minTimeToStart.toMillis() + " ms")))
+                .orElseGet(() -> admit(deadline, minTimeToStart, turn));
+    }
+
     /** Turns holding a permit now. */
     public int inFlight() {
         return limiter.running();

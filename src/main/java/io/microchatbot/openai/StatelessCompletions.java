@@ -1,6 +1,5 @@
 package io.microchatbot.openai;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -93,23 +92,11 @@ public class StatelessCompletions implements CompletionMode {
 
     /** Runs {@code work} once the caller may start one more call; a call refused on the way holds nothing. */
     private <T> Uni<T> held(Access access, Deadline deadline, Function<Hold, Uni<T>> work) {
-        return ensureTimeToStart(deadline)
-                .chain(() -> admission.admit(deadline, turns.minTimeToStart(),
-                        permit -> redis.send("openai-open", slots.acquisition(access.caller()))
-                                .onFailure().invoke(permit::release)
-                                .onCancellation().invoke(permit::release)
-                                .chain(slot -> work.apply(new Hold(access, permit, slot)))));
-    }
-
-    /** A caller who will stop waiting too soon gets 504 before the LLM is paid for. */
-    private Uni<Void> ensureTimeToStart(Deadline deadline) {
-        Duration minimum = turns.minTimeToStart();
-        return deadline.remaining()
-                .filter(left -> left.compareTo(minimum) < 0)
-                .map(left -> Uni.createFrom().<Void> failure(new ApiException(ErrorCode.deadline_exceeded,
-                        "The caller's deadline leaves " + left.toMillis() + " ms; a completion needs at least "
-                                + minimum.toMillis() + " ms")))
-                .orElseGet(() -> Uni.createFrom().voidItem());
+        return admission.admitInTime(deadline, turns.minTimeToStart(),
+                permit -> redis.send("openai-open", slots.acquisition(access.caller()))
+                        .onFailure().invoke(permit::release)
+                        .onCancellation().invoke(permit::release)
+                        .chain(slot -> work.apply(new Hold(access, permit, slot))));
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.microchatbot.service;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
@@ -71,9 +70,8 @@ public class ChatService {
      * {@code 503 overloaded} before anything is stored; an admitted one holds its place until its reply is stored.
      */
     public Uni<TurnResult> send(Caller caller, UUID conversationId, UserInput input, Deadline deadline) {
-        return ensureTimeToStart(deadline)
-                .chain(() -> admission.admit(deadline, config.minTimeToStart(),
-                        permit -> runWhole(permit, caller, conversationId, input, deadline)));
+        return admission.admitInTime(deadline, config.minTimeToStart(),
+                permit -> runWhole(permit, caller, conversationId, input, deadline));
     }
 
     /**
@@ -82,9 +80,8 @@ public class ChatService {
      * {@link TurnEvent}. An admitted turn holds its place until the stream ends, however it ends.
      */
     public Uni<Multi<TurnEvent>> stream(Caller caller, UUID conversationId, UserInput input, Deadline deadline) {
-        return ensureTimeToStart(deadline)
-                .chain(() -> admission.admit(deadline, config.minTimeToStart(),
-                        permit -> startStream(permit, caller, conversationId, input, deadline)));
+        return admission.admitInTime(deadline, config.minTimeToStart(),
+                permit -> startStream(permit, caller, conversationId, input, deadline));
     }
 
     private Uni<TurnResult> runWhole(Permit permit, Caller caller, UUID conversationId, UserInput input,
@@ -124,17 +121,6 @@ public class ChatService {
     private Uni<TurnStart> begin(TurnRedis.Opening opening, Caller caller, UUID conversationId, UserInput input) {
         return turns.begin(caller, conversationId, input, Uni.createFrom().item(opening.context()))
                 .onFailure().call(opening.slot()::release);
-    }
-
-    /** A caller who will stop waiting too soon gets 504 before anything is stored or paid for. */
-    private Uni<Void> ensureTimeToStart(Deadline deadline) {
-        Duration minimum = config.minTimeToStart();
-        return deadline.remaining()
-                .filter(left -> left.compareTo(minimum) < 0)
-                .map(left -> Uni.createFrom().<Void> failure(new ApiException(ErrorCode.deadline_exceeded,
-                        "The caller's deadline leaves " + left.toMillis() + " ms; a turn needs at least "
-                                + minimum.toMillis() + " ms")))
-                .orElseGet(() -> Uni.createFrom().voidItem());
     }
 
     private Uni<TurnResult> complete(TurnStart start, TurnSlot slot, Deadline deadline) {
