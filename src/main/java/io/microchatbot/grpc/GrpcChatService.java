@@ -22,13 +22,15 @@ import io.microchatbot.grpc.v1.SendMessageStreamResponse;
 import io.microchatbot.grpc.v1.UpdateConversationRequest;
 import io.microchatbot.idempotency.Idempotency;
 import io.microchatbot.idempotency.IdempotentRequest;
-import io.microchatbot.llm.TokenCounter;
+import io.microchatbot.models.ModelAllowList;
+import io.microchatbot.models.Requester;
 import io.microchatbot.pagination.PageSize;
 import io.microchatbot.ratelimit.RequestKind;
 import io.microchatbot.security.Scope;
 import io.microchatbot.service.ChatService;
 import io.microchatbot.service.ConversationService;
 import io.microchatbot.service.UserInput;
+import io.microchatbot.validation.TurnRequests;
 import io.microchatbot.validation.Validation;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
@@ -52,10 +54,12 @@ public class GrpcChatService extends MutinyChatServiceGrpc.ChatServiceImplBase {
     private final Idempotency idempotency;
     private final ConversationService conversations;
     private final ChatService chat;
-    private final TokenCounter tokens;
+    private final TurnRequests turnRequests;
+    private final ModelAllowList models;
 
     GrpcChatService(GrpcCalls calls, GrpcAnswers answers, ProtoRequests requests, Validation validation,
-            Idempotency idempotency, ConversationService conversations, ChatService chat, TokenCounter tokens) {
+            Idempotency idempotency, ConversationService conversations, ChatService chat, TurnRequests turnRequests,
+            ModelAllowList models) {
         this.calls = calls;
         this.answers = answers;
         this.requests = requests;
@@ -63,7 +67,8 @@ public class GrpcChatService extends MutinyChatServiceGrpc.ChatServiceImplBase {
         this.idempotency = idempotency;
         this.conversations = conversations;
         this.chat = chat;
-        this.tokens = tokens;
+        this.turnRequests = turnRequests;
+        this.models = models;
     }
 
     @Override
@@ -131,14 +136,20 @@ public class GrpcChatService extends MutinyChatServiceGrpc.ChatServiceImplBase {
         });
     }
 
-    /** A turn's request, checked as REST's is, with its key and fingerprint when it sends one. */
+    /**
+     * A turn's request, checked as REST's is (the same {@link TurnRequests}, the model against the caller's
+     * allow-list), with its key and fingerprint when it sends one.
+     */
     private record Turn(UUID conversationId, UserInput input, Optional<IdempotentRequest> idempotent) {
     }
 
     private Turn turn(GrpcCalls.Call call, SendMessageRequest request, String rpc) {
         UUID conversationId = ProtoRequests.id(request.getConversationId(), "conversation_id");
         var body = requests.message(request);
-        var input = validation.valid(body).toUserInput(tokens);
+        UserInput input = turnRequests.input(body);
+        if (input.parameters().model() != null) {
+            models.ensureAllowed(Requester.of(call.access()), input.parameters().model(), "model");
+        }
         return new Turn(conversationId, input, idempotency.request(call.idempotencyKey(), call.caller(), "POST",
                 messages(conversationId), answeredAs(rpc), body));
     }

@@ -8,15 +8,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.BooleanNode;
-import com.fasterxml.jackson.databind.node.DoubleNode;
-import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 
 import io.microchatbot.api.ConversationPatch;
 import io.microchatbot.api.CreateConversationRequest;
@@ -27,18 +22,21 @@ import io.microchatbot.problem.ApiException;
 import io.microchatbot.validation.Ids;
 
 /**
- * The proto's requests as the API's request records ({@code io.microchatbot.api}), so that the same Bean
- * Validation checks them with the same field names and messages as REST's, and the same fingerprint covers them.
+ * The proto's requests as the API's request records ({@code io.microchatbot.api}), so that the same checks (Bean
+ * Validation, {@code validation.TurnRequests}) refuse them with the same field names and messages as REST's, and
+ * the same fingerprint covers them.
  */
 @ApplicationScoped
 class ProtoRequests {
 
-    private static final double EXACT_DOUBLE = 9_007_199_254_740_992d;
-
     private final ObjectMapper json;
+    private final StructJson structs;
+    private final ToolInputsJson tools;
 
-    ProtoRequests(ObjectMapper json) {
+    ProtoRequests(ObjectMapper json, StructJson structs, ToolInputsJson tools) {
         this.json = json;
+        this.structs = structs;
+        this.tools = tools;
     }
 
     CreateConversationRequest conversation(io.microchatbot.grpc.v1.CreateConversationRequest request) {
@@ -88,9 +86,28 @@ class ProtoRequests {
         return set;
     }
 
+    /**
+     * The turn as REST's body: unset optional fields and empty lists are absent members (as REST's absent ones, so
+     * that a plain message's fingerprint is unchanged); content is absent when tool results are sent, since proto3
+     * cannot tell an empty string from none.
+     */
     SendMessageRequest message(io.microchatbot.grpc.v1.SendMessageRequest request) {
-        return new SendMessageRequest(request.getContent(),
-                request.hasMetadata() ? metadata(request.getMetadata()) : null, null);
+        boolean answersToolCalls = request.getToolResultsCount() > 0;
+        return new SendMessageRequest(
+                answersToolCalls && request.getContent().isEmpty() ? null : request.getContent(),
+                tools.toolResults(request.getToolResultsList()),
+                request.hasMetadata() ? metadata(request.getMetadata()) : null,
+                null,
+                request.hasModel() ? request.getModel() : null,
+                request.hasTemperature() ? request.getTemperature() : null,
+                request.hasTopP() ? request.getTopP() : null,
+                request.hasMaxTokens() ? request.getMaxTokens() : null,
+                request.getStopCount() > 0 ? List.copyOf(request.getStopList()) : null,
+                request.hasSeed() ? request.getSeed() : null,
+                request.hasUser() ? request.getUser() : null,
+                tools.tools(request.getToolsList()),
+                request.hasToolChoice() ? tools.toolChoice(request.getToolChoice()) : null,
+                request.hasResponseFormat() ? tools.responseFormat(request.getResponseFormat()) : null);
     }
 
     static UUID id(String raw, String field) {
@@ -110,38 +127,7 @@ class ProtoRequests {
         return raw.isEmpty() ? null : raw;
     }
 
-    /**
-     * A Struct as the JSON object REST would have received. Struct numbers are doubles: whole ones become integers
-     * again (up to 2^53, where doubles are exact), so that {@code 42} is stored as {@code 42}, not {@code 42.0}.
-     */
     private JsonNode metadata(Struct metadata) {
-        ObjectNode object = json.createObjectNode();
-        metadata.getFieldsMap().forEach((name, value) -> object.set(name, node(value)));
-        return object;
-    }
-
-    private JsonNode node(Value value) {
-        return switch (value.getKindCase()) {
-            case NULL_VALUE, KIND_NOT_SET -> NullNode.getInstance();
-            case BOOL_VALUE -> BooleanNode.valueOf(value.getBoolValue());
-            case STRING_VALUE -> TextNode.valueOf(value.getStringValue());
-            case NUMBER_VALUE -> number(value.getNumberValue());
-            case STRUCT_VALUE -> metadata(value.getStructValue());
-            case LIST_VALUE -> {
-                ArrayNode array = json.createArrayNode();
-                value.getListValue().getValuesList().forEach(element -> array.add(node(element)));
-                yield array;
-            }
-        };
-    }
-
-    private static JsonNode number(double number) {
-        if (number == Math.rint(number) && Math.abs(number) <= EXACT_DOUBLE) {
-            return LongNode.valueOf((long) number);
-        }
-        if (Double.isNaN(number) || Double.isInfinite(number)) {
-            throw ApiException.invalid("metadata", "must hold finite numbers only");
-        }
-        return DoubleNode.valueOf(number);
+        return structs.object(metadata, "metadata");
     }
 }
