@@ -75,7 +75,11 @@ public class GrpcChatService extends MutinyChatServiceGrpc.ChatServiceImplBase {
     public Uni<Conversation> createConversation(CreateConversationRequest request) {
         return calls.unary(Scope.chat, RequestKind.read, call -> {
             var body = requests.conversation(request);
-            var conversation = validation.valid(body).toNewConversation(GenerationOptions.NONE);
+            var valid = validation.valid(body);
+            if (valid.model() != null) {
+                models.ensureAllowed(Requester.of(call.access()), valid.model(), "model");
+            }
+            var conversation = valid.toNewConversation(GenerationOptions.NONE);
             var idempotent = idempotency.request(call.idempotencyKey(), call.caller(), "POST", CONVERSATIONS,
                     answeredAs("CreateConversation"), body);
             return answers.unary(idempotent, () -> conversations.create(call.caller(), conversation)
@@ -102,7 +106,11 @@ public class GrpcChatService extends MutinyChatServiceGrpc.ChatServiceImplBase {
     public Uni<Conversation> updateConversation(UpdateConversationRequest request) {
         return calls.unary(Scope.chat, RequestKind.read, call -> {
             UUID id = ProtoRequests.id(request.getConversationId(), "conversation_id");
-            var changes = validation.valid(requests.patch(request)).toChanges(GenerationOptions.NONE);
+            var patch = validation.valid(requests.patch(request));
+            if (patch.model() != null && patch.model().isTextual()) {
+                models.ensureAllowed(Requester.of(call.access()), patch.model().textValue(), "model");
+            }
+            var changes = patch.toChanges(GenerationOptions.NONE);
             return conversations.update(call.caller(), id, changes)
                     .map(ProtoViews::conversation);
         });

@@ -29,6 +29,7 @@ import io.microchatbot.grpc.v1.ToolCall;
 import io.microchatbot.grpc.v1.ToolChoice;
 import io.microchatbot.grpc.v1.ToolDefinition;
 import io.microchatbot.grpc.v1.ToolResult;
+import io.microchatbot.grpc.v1.UpdateConversationRequest;
 import io.microchatbot.testing.FakeLlmResource;
 import io.microchatbot.testing.FakeLlmServer;
 import io.microchatbot.testing.FakeToolCall;
@@ -355,6 +356,13 @@ class GrpcToolCallingTest {
             assertThat(upstream.received()).isEmpty();
             chat.sendMessage(message(id, "hi").setModel("fake-model-2").build());
             assertThat(upstream.lastRequest().model()).isEqualTo("fake-model-2");
+
+            // A conversation's own model is held to the same list, on create and on update.
+            assertStatus(refusedWith(() -> chat.createConversation(CreateConversationRequest.newBuilder()
+                    .setModel("gpt-5").build())), Status.Code.INVALID_ARGUMENT, "model_not_allowed");
+            assertStatus(refusedWith(() -> chat.updateConversation(UpdateConversationRequest.newBuilder()
+                    .setConversationId(id).setModel("gpt-5").build())), Status.Code.INVALID_ARGUMENT,
+                    "model_not_allowed");
         }
     }
 
