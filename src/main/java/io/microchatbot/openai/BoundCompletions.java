@@ -1,15 +1,17 @@
 package io.microchatbot.openai;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
 import io.microchatbot.Deadline;
 import io.microchatbot.Message;
-import io.microchatbot.generation.GenerationOptions;
-import io.microchatbot.generation.Parameters;
+import io.microchatbot.api.SendMessageRequest;
+import io.microchatbot.generation.GenerationJson;
 import io.microchatbot.llm.ChatMessage;
 import io.microchatbot.llm.FirstToken;
 import io.microchatbot.llm.LlmChunk;
@@ -17,7 +19,7 @@ import io.microchatbot.llm.LlmCompletion;
 import io.microchatbot.llm.LlmRequest;
 import io.microchatbot.llm.LlmUsage;
 import io.microchatbot.llm.Sampling;
-import io.microchatbot.llm.TokenCounter;
+import io.microchatbot.llm.Tool;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.problem.FieldError;
@@ -26,6 +28,7 @@ import io.microchatbot.service.ChatService;
 import io.microchatbot.service.TurnEvent;
 import io.microchatbot.service.UserInput;
 import io.microchatbot.tools.ToolCalls;
+import io.microchatbot.validation.TurnRequests;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -40,11 +43,13 @@ import io.smallrye.mutiny.Uni;
 public class BoundCompletions {
 
     private final ChatService chat;
-    private final TokenCounter tokens;
+    private final TurnRequests turns;
+    private final ObjectMapper json;
 
-    BoundCompletions(ChatService chat, TokenCounter tokens) {
+    BoundCompletions(ChatService chat, TurnRequests turns, ObjectMapper json) {
         this.chat = chat;
-        this.tokens = tokens;
+        this.turns = turns;
+        this.json = json;
     }
 
     /** The completion mode of one conversation. */
@@ -66,35 +71,43 @@ public class BoundCompletions {
         };
     }
 
-    /** What the request adds to the conversation: its last user message, or the tool results at its end. */
+    /**
+     * What the request adds to the conversation: its last user message, or the tool results at its end, with its
+     * generation options, checked by the same {@link TurnRequests} as a turn of the conversation API (so its limits
+     * and its field names apply).
+     */
     UserInput input(LlmRequest request) {
         List<ChatMessage> messages = request.messages();
         ChatMessage last = messages.get(messages.size() - 1);
-        GenerationOptions options = new GenerationOptions(request.tools().isEmpty() ? null : request.tools(),
-                request.toolChoice(), request.responseFormat());
-        Parameters parameters = parameters(request);
+        ArrayNode results = null;
+        String content = null;
         if ("tool".equals(last.role())) {
-            List<UserInput.ToolResult> results = new ArrayList<>();
+            results = json.createArrayNode();
             for (int i = messages.size() - 1; i >= 0 && "tool".equals(messages.get(i).role()); i--) {
-                ChatMessage result = messages.get(i);
-                results.add(0, new UserInput.ToolResult(result.toolCallId(), result.content(),
-                        tokens.count(result.content())));
+                results.insert(0, json.createObjectNode().put("tool_call_id", messages.get(i).toolCallId())
+                        .put("content", messages.get(i).content()));
             }
-            return new UserInput(null, "{}", 0, results, options, parameters);
-        }
-        if (!"user".equals(last.role())) {
+        } else if ("user".equals(last.role())) {
+            content = last.content();
+        } else {
             throw new ApiException(ErrorCode.validation_failed, "A completion bound to a conversation sends one new"
                     + " message last: a user message, or the results of the last reply's tool calls", null,
                     List.of(new FieldError("messages[" + (messages.size() - 1) + "].role", "must be user or tool"
                             + " with X-Conversation-ID")));
         }
-        return new UserInput(last.content(), "{}", tokens.count(last.content()), List.of(), options, parameters);
-    }
-
-    private static Parameters parameters(LlmRequest request) {
         Sampling sampling = request.sampling();
-        return new Parameters(request.model(), sampling.temperature(), sampling.topP(), sampling.maxTokens(),
-                sampling.stop(), sampling.seed(), sampling.user());
+        ArrayNode tools = null;
+        if (!request.tools().isEmpty()) {
+            tools = json.createArrayNode();
+            for (Tool tool : request.tools()) {
+                tools.add(GenerationJson.tool(tool));
+            }
+        }
+        return turns.input(new SendMessageRequest(content, results, null, null, request.model(),
+                sampling.temperature(), sampling.topP(), sampling.maxTokens(), sampling.stop(), sampling.seed(),
+                sampling.user(), tools,
+                request.toolChoice() == null ? null : GenerationJson.toolChoice(request.toolChoice()),
+                request.responseFormat() == null ? null : GenerationJson.responseFormat(request.responseFormat())));
     }
 
     private static LlmCompletion completion(Message reply) {

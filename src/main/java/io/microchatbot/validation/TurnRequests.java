@@ -57,6 +57,7 @@ public class TurnRequests {
             errors.add(new FieldError("max_tokens", "must be at most " + maxTokens
                     + " (chatbot.llm.max-tokens, the reply's reserve in the context window)"));
         }
+        refuseNul(request, errors);
         GenerationOptions options = options(request.tools(), request.toolChoice(), request.responseFormat(), errors);
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
@@ -81,6 +82,10 @@ public class TurnRequests {
      */
     public GenerationOptions options(JsonNode tools, JsonNode toolChoice, JsonNode responseFormat,
             List<FieldError> errors) {
+        refuseNul(tools, "tools", errors);
+        refuseNul(toolChoice, "tool_choice", errors);
+        refuseNul(responseFormat, "response_format", errors);
+        int before = errors.size();
         FieldErrors found = new FieldErrors();
         ToolsReader reader = new ToolsReader(found, formats);
         boolean toolsGiven = !FieldErrors.absent(tools);
@@ -88,8 +93,28 @@ public class TurnRequests {
         ToolChoice choice = reader.toolChoice(toolChoice, read, toolsGiven);
         ResponseFormat format = reader.responseFormat(responseFormat);
         errors.addAll(found.list());
-        return found.isEmpty() ? new GenerationOptions(toolsGiven ? read : null, choice, format)
+        return errors.size() == before ? new GenerationOptions(toolsGiven ? read : null, choice, format)
                 : GenerationOptions.NONE;
+    }
+
+    /**
+     * PostgreSQL stores no NUL character, in text or jsonb: a turn's parameters and options end up in its reply's
+     * metadata (and a conversation's in its row), so one with a NUL would fail only after the provider was paid.
+     */
+    private static void refuseNul(SendMessageRequest request, List<FieldError> errors) {
+        if (request.user() != null && request.user().indexOf('\0') >= 0) {
+            errors.add(new FieldError("user", "must not contain NUL characters"));
+        }
+        if (request.stop() != null && request.stop().stream().anyMatch(stop -> stop == null || stop.indexOf('\0') >= 0)) {
+            errors.add(new FieldError("stop", "must be strings without NUL characters"));
+        }
+    }
+
+    /** As {@link #refuseNul(SendMessageRequest, List)}, for JSON members. */
+    private static void refuseNul(JsonNode member, String field, List<FieldError> errors) {
+        if (member != null && member.toString().contains("\\u0000")) {
+            errors.add(new FieldError(field, "must not contain NUL characters"));
+        }
     }
 
     private List<UserInput.ToolResult> toolResults(SendMessageRequest request, List<FieldError> errors) {

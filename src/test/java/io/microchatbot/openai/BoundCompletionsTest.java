@@ -125,6 +125,21 @@ class BoundCompletionsTest {
         as(user).header("X-Conversation-ID", id).body(request.encode()).post(COMPLETIONS)
                 .then().statusCode(400)
                 .body("errors[0].field", equalTo("messages[1].role"));
+        // A transcript that is valid OpenAI, but answers a call this conversation never made.
+        JsonObject orphan = body("Hi");
+        orphan.getJsonArray("messages")
+                .add(new JsonObject().put("role", "assistant").putNull("content").put("tool_calls", new JsonArray()
+                        .add(new JsonObject().put("id", "call_none").put("type", "function").put("function",
+                                new JsonObject().put("name", "f").put("arguments", "{}")))))
+                .add(new JsonObject().put("role", "tool").put("tool_call_id", "call_none").put("content", "42"));
+        as(user).header("X-Conversation-ID", id).body(orphan.encode()).post(COMPLETIONS)
+                .then().statusCode(400)
+                .body("code", equalTo("unknown_tool_call"))
+                .body("error.code", equalTo("unknown_tool_call"));
+        as(user).header("X-Conversation-ID", id).body(body("x".repeat(32_001)).encode()).post(COMPLETIONS)
+                .then().statusCode(400)
+                .body("code", equalTo("validation_failed"));
         assertThat(upstream.received()).isEmpty();
+        Api.as(user).get("/api/v1/conversations/{id}", id).then().body("message_count", equalTo(0));
     }
 }

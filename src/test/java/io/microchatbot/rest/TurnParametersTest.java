@@ -87,6 +87,12 @@ class TurnParametersTest {
                 .then().statusCode(400).body("errors.field", hasItem("max_tokens"));
         send(user, id, Map.of("content", "hi", "seed", "not a number"))
                 .then().statusCode(400);
+        // PostgreSQL stores no NUL: refused before the provider is paid, not when the reply is written.
+        send(user, id, Map.of("content", "hi", "stop", List.of("a\u0000b"), "user", "u\u0000"))
+                .then().statusCode(400).body("errors.field", hasItems("stop", "user"));
+        send(user, id, Map.of("content", "hi", "tools", List.of(Map.of("type", "function", "function",
+                Map.of("name", "f", "description", "nul\u0000")))))
+                .then().statusCode(400).body("errors.field", hasItem("tools"));
         as(user).get("/api/v1/conversations/{id}", id).then().body("message_count", is(0));
         assertThat(upstream.received()).isEmpty();
     }
