@@ -25,6 +25,8 @@ import io.microchatbot.idempotency.Outcome;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.identity.CallerHeaders;
 import io.microchatbot.llm.TokenCounter;
+import io.microchatbot.models.ModelAllowList;
+import io.microchatbot.models.Requester;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.service.ChatService;
@@ -55,10 +57,12 @@ public class CommandHandler {
     private final ConversationService conversations;
     private final ChatService chat;
     private final TurnRequests turnRequests;
+    private final ModelAllowList models;
 
     CommandHandler(ObjectMapper json, Validation validation, TokenCounter tokens, Idempotency idempotency,
-            ConversationService conversations, ChatService chat, TurnRequests turnRequests) {
+            ConversationService conversations, ChatService chat, TurnRequests turnRequests, ModelAllowList models) {
         this.turnRequests = turnRequests;
+        this.models = models;
         this.json = json;
         this.validation = validation;
         this.tokens = tokens;
@@ -110,6 +114,7 @@ public class CommandHandler {
 
     private Uni<Outcome> createConversation(CommandEnvelope command, Caller caller, JsonNode data) {
         var valid = validation.valid(read(data, CreateConversationRequest.class));
+        ensureAllowed(caller, valid.model());
         var request = valid.toNewConversation(turnRequests.options(valid.tools(), valid.toolChoice(),
                 valid.responseFormat()));
         return guard(command, caller, data, () -> conversations.create(caller, request)
@@ -130,8 +135,16 @@ public class CommandHandler {
         }
         UUID id = Ids.parse(conversationId.asText());
         var message = turnRequests.input(read(body, SendMessageRequest.class));
+        ensureAllowed(caller, message.parameters().model());
         return guard(command, caller, data, () -> chat.send(caller, id, message, Deadline.NONE)
                 .map(turn -> answered(TurnView.of(turn))));
+    }
+
+    /** Commands name no API key: the tenant's list (else the global one) applies, as to its HTTP callers. */
+    private void ensureAllowed(Caller caller, String model) {
+        if (model != null) {
+            models.ensureAllowed(Requester.ofTenant(caller.tenantId()), model, "model");
+        }
     }
 
     private Uni<Outcome> guard(CommandEnvelope command, Caller caller, JsonNode data, Supplier<Uni<Outcome>> work) {

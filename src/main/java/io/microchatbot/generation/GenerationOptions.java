@@ -1,6 +1,7 @@
 package io.microchatbot.generation;
 
 import java.util.List;
+import java.util.Optional;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
@@ -29,6 +30,24 @@ public record GenerationOptions(List<Tool> tools, ToolChoice toolChoice, Respons
         return new GenerationOptions(turn.tools != null ? turn.tools : tools,
                 turn.toolChoice != null ? turn.toolChoice : toolChoice,
                 turn.responseFormat != null ? turn.responseFormat : responseFormat);
+    }
+
+    /**
+     * What is wrong with the tool choice given the tools, once a turn's options are merged over its conversation's
+     * (each may come from either): a named function that is not among them, or {@code required} with none.
+     */
+    public Optional<String> choiceProblem() {
+        if (toolChoice == null) {
+            return Optional.empty();
+        }
+        if (ToolChoice.FUNCTION.equals(toolChoice.mode())
+                && toolList().stream().noneMatch(tool -> tool.name().equals(toolChoice.name()))) {
+            return Optional.of("names " + toolChoice.name() + ", which is not one of this turn's tools");
+        }
+        if ("required".equals(toolChoice.mode()) && toolList().isEmpty()) {
+            return Optional.of("is required, but this turn has no tools");
+        }
+        return Optional.empty();
     }
 
     /** The tools, never null. */

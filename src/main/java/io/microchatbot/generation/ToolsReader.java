@@ -160,11 +160,9 @@ public final class ToolsReader {
             return null;
         }
         ResponseFormat read = new ResponseFormat(type, name, body, strict);
-        if (body != null) {
-            // The schema must be a JSON Schema: replies are checked against it (structured.ReplyFormats).
-            formats.formatProblems("response_format", read)
-                    .forEach(problem -> errors.add(problem.field(), problem.message()));
-        }
+        // The schema is required and must be a JSON Schema: replies are checked against it (structured.ReplyFormats).
+        formats.formatProblems("response_format", read)
+                .forEach(problem -> errors.add(problem.field(), problem.message()));
         return read;
     }
 }

@@ -19,6 +19,11 @@ public record LlmCompletion(String content, List<ToolCall> toolCalls, String mod
         this(content, List.of(), model, provider, finishReason, usage, attempts);
     }
 
+    /** The same reply, charged {@code total} (a repaired reply pays for its refused attempts too). */
+    public LlmCompletion withUsage(LlmUsage total) {
+        return new LlmCompletion(content, toolCalls, model, provider, finishReason, total, attempts);
+    }
+
     public LlmCompletion withAttempts(int count) {
         return new LlmCompletion(content, toolCalls, model, provider, finishReason, usage, count);
     }

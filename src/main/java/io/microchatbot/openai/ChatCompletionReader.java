@@ -49,6 +49,14 @@ public class ChatCompletionReader {
     }
 
     public ChatCompletionCall read(JsonNode body) {
+        return read(body, false);
+    }
+
+    /**
+     * The call; {@code bound} to a conversation, its transcript need not fit the window (only its last message is
+     * used, and the conversation's own history is trimmed to fit by the turn).
+     */
+    public ChatCompletionCall read(JsonNode body, boolean bound) {
         if (body != null && !body.isObject() && !body.isNull() && !body.isMissingNode()) {
             throw new ApiException(ErrorCode.invalid_json, "The body must be a JSON object");
         }
@@ -67,7 +75,9 @@ public class ChatCompletionReader {
         boolean includeUsage = options != null
                 && Boolean.TRUE.equals(errors.bool(options.get("include_usage"), "stream_options.include_usage"));
         errors.throwIfAny();
-        ensureFits(messages, sampling.maxTokens());
+        if (!bound) {
+            ensureFits(messages, sampling.maxTokens());
+        }
         return new ChatCompletionCall(new LlmRequest(model, messages, sampling, tools, toolChoice, format), stream,
                 stream && includeUsage);
     }

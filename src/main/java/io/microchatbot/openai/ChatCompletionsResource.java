@@ -90,7 +90,8 @@ public class ChatCompletionsResource {
         Access access = callers.access();
         boolean streamAsked = body != null && body.path("stream").asBoolean(false);
         Uni<HttpReply> reply = Uni.createFrom().deferred(() -> {
-            ChatCompletionCall call = reader.read(body);
+            boolean bound = headers.getHeaderString(CONVERSATION_HEADER) != null;
+            ChatCompletionCall call = reader.read(body, bound);
             models.ensureAllowed(Requester.of(access), call.request().model(), "model");
             Deadline deadline = CallerDeadline.from(headers);
             CompletionMode mode = mode(headers);

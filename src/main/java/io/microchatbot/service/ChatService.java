@@ -18,6 +18,7 @@ import io.microchatbot.llm.LlmCompletion;
 import io.microchatbot.llm.LlmConfig;
 import io.microchatbot.llm.LlmException;
 import io.microchatbot.llm.LlmRequest;
+import io.microchatbot.llm.LlmUsage;
 import io.microchatbot.llm.ResilientLlm;
 import io.microchatbot.observability.EventLog;
 import io.microchatbot.problem.ApiException;
@@ -147,8 +148,8 @@ public class ChatService {
         metrics.repairAttempted();
         LlmRequest again = request.followedBy(judge.repairPrompt(completion, outcome.error()));
         return llm.complete(again, deadline)
-                .chain(next -> repaired(start, again, next.withAttempts(next.attempts() + completion.attempts()),
-                        deadline, attemptsLeft - 1));
+                .chain(next -> repaired(start, again, next.withAttempts(next.attempts() + completion.attempts())
+                        .withUsage(LlmUsage.sum(completion.usage(), next.usage())), deadline, attemptsLeft - 1));
     }
 
     private Uni<TurnResult> storeCompleted(TurnStart start, TurnSlot slot, Judged judged, long startedAt) {

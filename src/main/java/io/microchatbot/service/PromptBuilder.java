@@ -135,6 +135,9 @@ public class PromptBuilder {
      * since the user saw them. A reply that asked for tools has no text but is context all the same.
      */
     private static boolean usable(Message message) {
+        if (message.messageType == MessageType.tool) {
+            return true; // even empty: a call without its result is a prompt providers refuse
+        }
         return message.status != MessageStatus.failed && message.status != MessageStatus.invalid
                 && (!message.content.isEmpty() || message.toolCalls != null)
                 && message.messageType != MessageType.system;

@@ -2,6 +2,7 @@ package io.microchatbot.service;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -24,6 +25,9 @@ import io.microchatbot.structured.ReplyFormats;
  */
 @ApplicationScoped
 class ReplyJudge {
+
+    /** The ids a tool result may answer (validation.TurnRequests takes the same). */
+    private static final Pattern CALL_ID = Pattern.compile("[\\x21-\\x7e]{1,128}");
 
     private final ReplyFormats formats;
     private final int repairAttempts;
@@ -50,6 +54,13 @@ class ReplyJudge {
 
     private Optional<String> violation(GenerationOptions options, ReplyOutcome outcome) {
         for (ToolCall call : outcome.toolCalls()) {
+            // A call no result could answer would leave the conversation waiting for it for ever.
+            if (call.id() == null || !CALL_ID.matcher(call.id()).matches()) {
+                return Optional.of("A tool call has no usable id (1-128 printable ASCII characters): " + call.id());
+            }
+            if (call.name() == null || options.toolList().stream().noneMatch(tool -> tool.name().equals(call.name()))) {
+                return Optional.of("Tool call " + call.id() + " names no tool of this turn: " + call.name());
+            }
             Optional<String> bad = formats.argumentsViolation(call.arguments());
             if (bad.isPresent()) {
                 return Optional.of("The arguments of tool call " + call.id() + " (" + call.name()

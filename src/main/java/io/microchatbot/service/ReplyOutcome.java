@@ -38,9 +38,15 @@ public record ReplyOutcome(
                 List.of(), List.of());
     }
 
-    /** The same outcome judged otherwise: a reply that came whole but not in the shape asked for. */
+    /**
+     * The same outcome judged otherwise: a reply that came whole but not in the shape asked for. Its tool calls are
+     * kept for the record only ({@code partial_tool_calls}): nothing waits for their results, so they must not look
+     * runnable.
+     */
     public ReplyOutcome invalid(ApiException why) {
+        List<ToolCall> recorded = new java.util.ArrayList<>(partialToolCalls);
+        recorded.addAll(toolCalls);
         return new ReplyOutcome(MessageStatus.invalid, content, model, provider, finishReason, usage, attempts,
-                latencyMs, timeToFirstTokenMs, why, toolCalls, partialToolCalls);
+                latencyMs, timeToFirstTokenMs, why, List.of(), recorded);
     }
 }

@@ -130,6 +130,9 @@ public class TurnStore {
         List<Message> newest = read.history().newestFirst();
         PendingToolCalls.ensureAnswered(PendingToolCalls.in(newest), input);
         GenerationOptions options = GenerationJson.fromJson(conversation.generation).overriddenBy(input.options());
+        options.choiceProblem().ifPresent(problem -> {
+            throw ApiException.invalid("tool_choice", problem);
+        });
         prompts.ensureFits(conversation, input.totalTokens(), options);
         List<Message> inputs = inputMessages(conversation, input,
                 Clock.after(newest.isEmpty() ? null : newest.get(0).createdAt));

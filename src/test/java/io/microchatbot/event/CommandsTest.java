@@ -112,6 +112,32 @@ class CommandsTest {
     }
 
     @Test
+    void aModelOffTheTenantsAllowListIsADeadLetterAsOverHttp() throws Exception {
+        String restricted = "models-restricted";
+        RedisKeys.deleteEntries(DEAD_LETTER, restricted);
+        try {
+            String id = as(restricted, user).contentType(ContentType.JSON).body(Map.of()).post("/api/v1/conversations")
+                    .then().statusCode(201).extract().path("id");
+            for (String command : List.of(
+                    command("chatbot.create-conversation", "cmd-" + UUID.randomUUID(), null,
+                            new JsonObject().put("model", "gpt-5")),
+                    command("chatbot.send-message", "cmd-" + UUID.randomUUID(), null,
+                            new JsonObject().put("conversation_id", id).put("content", "hi").put("model", "gpt-5")))) {
+                RedisKeys.command(Command.XADD, COMMANDS, "*", "tenantId", restricted, "command",
+                        new JsonObject(command).put("tenantId", restricted).encode());
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(RedisKeys
+                    .entries(DEAD_LETTER, restricted).stream().map(e -> e.fields().get("error")).toList())
+                    .containsExactly("model_not_allowed", "model_not_allowed"));
+            assertThat(Sql.text("select count(*) from messages where conversation_id = '" + id + "'")).isEqualTo("0");
+            assertThat(upstream.received()).isEmpty();
+        } finally {
+            RedisKeys.deleteEntries(COMMANDS, restricted);
+            RedisKeys.deleteEntries(DEAD_LETTER, restricted);
+        }
+    }
+
+    @Test
     void invalidCommandsGoToTheDeadLetterStreamAtOnceWithTheirError() throws Exception {
         String id = conversation();
         JsonObject unknownVersion = new JsonObject(command("chatbot.create-conversation", "cmd-v2", null,

@@ -234,9 +234,57 @@ class ToolCallingTest {
 
         as(user).get("/api/v1/conversations/{id}/messages", id)
                 .then().body("messages[1].metadata.status", equalTo("invalid"))
-                .body("messages[1].metadata.error.code", equalTo("llm_invalid_output"));
+                .body("messages[1].metadata.error.code", equalTo("llm_invalid_output"))
+                // Kept for the record, never as calls to run.
+                .body("messages[1].tool_calls", nullValue())
+                .body("messages[1].metadata.partial_tool_calls[0].id", equalTo("call_1"));
         // An invalid reply asks for nothing: the conversation goes on with a user message.
         send(user, id, Map.of("content", "Try again")).then().statusCode(201);
+    }
+
+    @Test
+    void callsWithoutAUsableIdOrNamingAnUndeclaredToolAreInvalidAndAskForNothing() {
+        String user = newUser();
+        String id = conversation(as(user), Map.of("tools", List.of(WEATHER)));
+        upstream.script(toolCallReply("", "get_weather", "{}"), toolCallReply("call_2", "launch_rocket", "{}"));
+
+        send(user, id, Map.of("content", "a")).then().statusCode(502).body("code", equalTo("llm_invalid_output"));
+        send(user, id, Map.of("content", "b")).then().statusCode(502).body("code", equalTo("llm_invalid_output"))
+                .body("detail", org.hamcrest.Matchers.containsString("launch_rocket"));
+        send(user, id, Map.of("content", "c")).then().statusCode(201);
+    }
+
+    @Test
+    void anEmptyToolResultStaysInTheHistoryNextToItsCall() {
+        String user = newUser();
+        String id = conversation(as(user), Map.of("tools", List.of(WEATHER)));
+        upstream.script(toolCallReply("call_e", "get_weather", "{\"city\":\"Nowhere\"}"));
+        send(user, id, Map.of("content", "Weather?")).then().statusCode(201);
+        send(user, id, Map.of("tool_results", List.of(Map.of("tool_call_id", "call_e", "content", ""))))
+                .then().statusCode(201);
+
+        send(user, id, Map.of("content", "And now?")).then().statusCode(201);
+        JsonArray sent = upstream.lastRequest().body().getJsonArray("messages");
+        assertThat(sent.stream().map(m -> ((JsonObject) m).getString("role")).toList())
+                .containsExactly("user", "assistant", "tool", "assistant", "user");
+    }
+
+    @Test
+    void aToolChoiceThatTheMergedToolsCannotMeetIsRefusedBeforeAnythingIsStored() {
+        String user = newUser();
+        String id = conversation(as(user), Map.of("tools", List.of(WEATHER), "tool_choice",
+                Map.of("type", "function", "function", Map.of("name", "get_weather"))));
+        // The turn's tools replace the conversation's; its inherited choice names a tool no longer there.
+        send(user, id, Map.of("content", "a", "tools", List.of(TIME)))
+                .then().statusCode(400).body("errors[0].field", equalTo("tool_choice"));
+        send(user, newConversationWithoutTools(user), Map.of("content", "b", "tool_choice", "required"))
+                .then().statusCode(400).body("errors[0].field", equalTo("tool_choice"));
+        as(user).get("/api/v1/conversations/{id}", id).then().body("message_count", is(0));
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    private static String newConversationWithoutTools(String user) {
+        return conversation(user);
     }
 
     @Test

@@ -210,6 +210,9 @@ class TurnParametersTest {
         send(user, id, Map.of("content", "hi", "response_format", "json"))
                 .then().statusCode(400).body("errors.field", hasItem("response_format"));
         send(user, id, Map.of("content", "hi", "response_format", Map.of("type", "json_schema", "json_schema",
+                Map.of("name", "no_schema"))))
+                .then().statusCode(400).body("errors.field", hasItem("response_format.json_schema.schema"));
+        send(user, id, Map.of("content", "hi", "response_format", Map.of("type", "json_schema", "json_schema",
                 Map.of("name", "x", "schema", Map.of("type", "strnig")))))
                 .then().statusCode(400).body("errors.field", hasItem("response_format.json_schema.schema"));
         send(user, id, Map.of("content", "hi", "tools", List.of(Map.of("type", "function", "function",
