@@ -134,8 +134,8 @@ public class CommandHandler {
             throw ApiException.invalid("stream", "is not available to commands: the reply is published as an event");
         }
         UUID id = Ids.parse(conversationId.asText());
-        var message = turnRequests.input(read(body, SendMessageRequest.class));
-        ensureAllowed(caller, message.parameters().model());
+        var message = turnRequests.input(read(body, SendMessageRequest.class))
+                .allowingOnly(models.restriction(Requester.ofTenant(caller.tenantId())));
         return guard(command, caller, data, () -> chat.send(caller, id, message, Deadline.NONE)
                 .map(turn -> answered(TurnView.of(turn))));
     }

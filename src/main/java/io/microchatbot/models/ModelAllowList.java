@@ -50,7 +50,7 @@ public class ModelAllowList {
     }
 
     /** The list that applies to {@code requester}, or empty when any model may be asked for. */
-    Optional<List<String>> restriction(Requester requester) {
+    public Optional<List<String>> restriction(Requester requester) {
         if (requester.apiKeyId() != null) {
             Optional<List<String>> forKey = listOf(config.apiKeys().get(requester.apiKeyId()));
             if (forKey.isPresent()) {

@@ -20,6 +20,8 @@ import io.microchatbot.llm.LlmRequest;
 import io.microchatbot.llm.LlmUsage;
 import io.microchatbot.llm.Sampling;
 import io.microchatbot.llm.Tool;
+import io.microchatbot.models.ModelAllowList;
+import io.microchatbot.models.Requester;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.problem.FieldError;
@@ -45,8 +47,10 @@ public class BoundCompletions {
     private final ChatService chat;
     private final TurnRequests turns;
     private final ObjectMapper json;
+    private final ModelAllowList models;
 
-    BoundCompletions(ChatService chat, TurnRequests turns, ObjectMapper json) {
+    BoundCompletions(ChatService chat, TurnRequests turns, ObjectMapper json, ModelAllowList models) {
+        this.models = models;
         this.chat = chat;
         this.turns = turns;
         this.json = json;
@@ -57,13 +61,13 @@ public class BoundCompletions {
         return new CompletionMode() {
             @Override
             public Uni<LlmCompletion> complete(Access access, ChatCompletionCall call, Deadline deadline) {
-                return chat.send(access.caller(), conversationId, input(call.request()), deadline)
+                return chat.send(access.caller(), conversationId, input(access, call.request()), deadline)
                         .map(turn -> completion(turn.assistantMessage()));
             }
 
             @Override
             public Uni<Multi<LlmChunk>> stream(Access access, ChatCompletionCall call, Deadline deadline) {
-                return chat.stream(access.caller(), conversationId, input(call.request()), deadline)
+                return chat.stream(access.caller(), conversationId, input(access, call.request()), deadline)
                         .chain(events -> FirstToken.open(events
                                 .filter(event -> !(event instanceof TurnEvent.UserMessageStored))
                                 .onItem().transformToUniAndConcatenate(BoundCompletions::chunk)));
@@ -76,7 +80,7 @@ public class BoundCompletions {
      * generation options, checked by the same {@link TurnRequests} as a turn of the conversation API (so its limits
      * and its field names apply).
      */
-    UserInput input(LlmRequest request) {
+    UserInput input(Access access, LlmRequest request) {
         List<ChatMessage> messages = request.messages();
         ChatMessage last = messages.get(messages.size() - 1);
         ArrayNode results = null;
@@ -107,7 +111,8 @@ public class BoundCompletions {
                 sampling.temperature(), sampling.topP(), sampling.maxTokens(), sampling.stop(), sampling.seed(),
                 sampling.user(), tools,
                 request.toolChoice() == null ? null : GenerationJson.toolChoice(request.toolChoice()),
-                request.responseFormat() == null ? null : GenerationJson.responseFormat(request.responseFormat())));
+                request.responseFormat() == null ? null : GenerationJson.responseFormat(request.responseFormat())))
+                .allowingOnly(models.restriction(Requester.of(access)));
     }
 
     private static LlmCompletion completion(Message reply) {

@@ -93,10 +93,7 @@ public class MessageResource {
     public Multi<String> send(@RestPath("id") UUID conversationId, SendMessageRequest body, HttpHeaders headers,
             RoutingContext routing, UriInfo uri) {
         var caller = callers.get();
-        var message = turnRequests.input(body);
-        if (message.parameters().model() != null) {
-            models.ensureAllowed(Requester.of(callers.access()), message.parameters().model(), "model");
-        }
+        var message = turnRequests.input(body).allowingOnly(models.restriction(Requester.of(callers.access())));
         var deadline = CallerDeadline.from(headers);
         boolean streamed = representation.streamed(routing, body);
         String path = "/api/v1/conversations/" + conversationId + "/messages";

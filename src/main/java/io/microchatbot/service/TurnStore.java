@@ -21,6 +21,7 @@ import io.microchatbot.identity.Caller;
 import io.microchatbot.llm.LlmConfig;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
+import io.microchatbot.problem.FieldError;
 import io.microchatbot.repository.TurnStatements;
 import io.smallrye.mutiny.Uni;
 
@@ -140,6 +141,7 @@ public class TurnStore {
         Instant lease = last.createdAt.plus(config.lease());
         String model = input.parameters().model() != null ? input.parameters().model()
                 : conversation.model != null ? conversation.model : defaultModel;
+        ensureAllowed(model, input);
         // The one-statement claim of a user message is the hot path; tool results take the array form.
         Uni<Long> claimed = !input.answersToolCalls()
                 ? statements.claim(last, conversation.messageCount, lease, now, outbox.messageCreatedEntry(last))
@@ -178,6 +180,21 @@ public class TurnStore {
         newestFirst.addAll(inputs.reversed());
         newestFirst.addAll(begun.history().newestFirst());
         return cache.fill(last.tenantId, last.conversationId, begun.start().messageCount(), newestFirst);
+    }
+
+    /**
+     * The model a turn runs on must be one its caller may use, wherever it came from: the turn, its conversation
+     * (set before the list changed, or by another caller) or the default.
+     */
+    private static void ensureAllowed(String model, UserInput input) {
+        if (input.allowedModels() == null || input.allowedModels().contains(model)) {
+            return;
+        }
+        String source = input.parameters().model() != null ? "The model '" + model + "'"
+                : "This turn names no model, and its conversation's or the default one, '" + model + "',";
+        throw new ApiException(ErrorCode.model_not_allowed, source + " is not allowed for this caller; allowed: "
+                + String.join(", ", input.allowedModels()), null,
+                List.of(new FieldError("model", "is not one of the allowed models")));
     }
 
     private void ensureIdle(Conversation conversation, Instant now) {

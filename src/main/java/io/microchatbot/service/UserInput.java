@@ -1,6 +1,7 @@
 package io.microchatbot.service;
 
 import java.util.List;
+import java.util.Optional;
 
 import io.microchatbot.generation.GenerationOptions;
 import io.microchatbot.generation.Parameters;
@@ -8,20 +9,36 @@ import io.microchatbot.generation.Parameters;
 /**
  * What a caller sends for a turn, validated: either a user message ({@code content}, its token count) or the
  * results of the tool calls the last reply asked for ({@code toolResults}, then {@code content} is null); its
- * metadata as a JSON object text; and how this turn's reply is to be generated.
+ * metadata as a JSON object text; how this turn's reply is to be generated; and the models its caller may use
+ * ({@code allowedModels}, null: any).
  */
 public record UserInput(String content, String metadataJson, int contentTokens, List<ToolResult> toolResults,
-        GenerationOptions options, Parameters parameters) {
+        GenerationOptions options, Parameters parameters, List<String> allowedModels) {
 
     public UserInput {
         toolResults = toolResults == null ? List.of() : List.copyOf(toolResults);
         options = options == null ? GenerationOptions.NONE : options;
         parameters = parameters == null ? Parameters.NONE : parameters;
+        allowedModels = allowedModels == null ? null : List.copyOf(allowedModels);
+    }
+
+    public UserInput(String content, String metadataJson, int contentTokens, List<ToolResult> toolResults,
+            GenerationOptions options, Parameters parameters) {
+        this(content, metadataJson, contentTokens, toolResults, options, parameters, null);
     }
 
     /** A plain user message, the model's defaults. */
     public UserInput(String content, String metadataJson, int contentTokens) {
         this(content, metadataJson, contentTokens, List.of(), GenerationOptions.NONE, Parameters.NONE);
+    }
+
+    /**
+     * This input from a caller who may use only {@code allowed} models (empty: any): the turn's model, whether its
+     * own, its conversation's or the default, is checked against them when the conversation is read.
+     */
+    public UserInput allowingOnly(Optional<List<String>> allowed) {
+        return new UserInput(content, metadataJson, contentTokens, toolResults, options, parameters,
+                allowed.orElse(null));
     }
 
     public boolean answersToolCalls() {

@@ -98,7 +98,7 @@ class TurnParametersTest {
     }
 
     @Test
-    void aModelOffTheTenantsAllowListIsRefusedBeforeAnythingIsStored() {
+    void aModelOffTheTenantsAllowListIsRefusedBeforeAnythingIsStored() throws Exception {
         String user = newUser();
         String id = conversation(as("models-restricted", user), Map.of());
         as("models-restricted", user).contentType(ContentType.JSON).body(Map.of("content", "hi", "model", "gpt-5"))
@@ -117,6 +117,15 @@ class TurnParametersTest {
         as("models-restricted", user).contentType(ContentType.JSON).body(Map.of("content", "hi", "model", "fake-model-2"))
                 .post("/api/v1/conversations/{id}/messages", id)
                 .then().statusCode(201);
+        // A conversation whose model was set before the list changed: a turn naming no model runs on it, so it is
+        // checked too.
+        io.microchatbot.testing.Sql.execute("update conversations set model = 'gpt-5' where id = '" + id + "'");
+        as("models-restricted", user).contentType(ContentType.JSON).body(Map.of("content", "plain"))
+                .post("/api/v1/conversations/{id}/messages", id)
+                .then().statusCode(400)
+                .body("code", equalTo("model_not_allowed"))
+                .body("detail", containsString("gpt-5"));
+        as("models-restricted", user).get("/api/v1/conversations/{id}", id).then().body("message_count", is(2));
         // Other tenants are not restricted.
         String other = newUser();
         send(other, conversation(other), Map.of("content", "hi", "model", "gpt-5")).then().statusCode(201);
