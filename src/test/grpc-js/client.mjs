@@ -74,8 +74,9 @@ async function reflect() {
   const file = files.find((f) => f.package === 'microchatbot.v1');
   assert.ok(file, 'the descriptor of microchatbot.v1');
   const methods = file.service.find((s) => s.name === 'ChatService').method.map((m) => m.name);
-  assert.deepEqual([...methods].sort(), ['CreateConversation', 'DeleteConversation', 'GetConversation',
-    'GetMessage', 'ListConversations', 'ListMessages', 'SendMessage', 'SendMessageStream', 'UpdateConversation']);
+  assert.deepEqual([...methods].sort(), ['CancelTurn', 'CreateConversation', 'DeleteConversation',
+    'GetConversation', 'GetMessage', 'ListConversations', 'ListMessages', 'SendMessage', 'SendMessageStream',
+    'UpdateConversation']);
   facts.reflected_methods = methods.length;
   stub.close();
 }
@@ -158,12 +159,20 @@ const tooSoon = await unary('SendMessage', { conversation_id: conversation.id, c
 assert.equal(tooSoon.code, grpc.status.DEADLINE_EXCEEDED);
 assert.equal(details(tooSoon).ErrorInfo.reason, 'deadline_exceeded', 'the service, not the client, refused it');
 
-// Cancelled after the first delta: the service keeps what was generated (checked by the test, over REST).
+// The caller leaves after the first delta; the turn runs on until it is cancelled with CancelTurn, which stores
+// what was generated (checked again by the test, over REST).
 const cancelled = await unary('CreateConversation', {});
 const partial = await stream({ conversation_id: cancelled.id, content: 'go' }, (event, call) => {
   if (event.event === 'message_delta') call.cancel();
 }).done;
 assert.deepEqual(partial.map((e) => e.event), ['message_created', 'message_delta']);
+const leftTurn = partial[0].message_created.message.id;
+const stopped = await unary('CancelTurn', { conversation_id: cancelled.id, message_id: leftTurn });
+assert.equal(stopped.settled, true);
+assert.equal(stopped.reply.content, 'partial');
+const again = await unary('CancelTurn', { conversation_id: cancelled.id, message_id: leftTurn }).catch((e) => e);
+assert.equal(again.code, grpc.status.FAILED_PRECONDITION);
+assert.equal(details(again).ErrorInfo.reason, 'turn_not_running');
 facts.cancelled_conversation = cancelled.id;
 
 await unary('DeleteConversation', { conversation_id: conversation.id });

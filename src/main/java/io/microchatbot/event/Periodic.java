@@ -16,13 +16,13 @@ import io.vertx.core.Vertx;
  * request would (Hibernate Reactive keeps its session there). For sub-second intervals, which the Quarkus scheduler
  * rounds up to a second.
  */
-final class Periodic {
+public final class Periodic {
 
     private Periodic() {
     }
 
     /** Starts the job; returns the timer id for {@link Vertx#cancelTimer(long)}. */
-    static long every(Vertx vertx, Duration interval, String name, Supplier<Uni<Void>> job) {
+    public static long every(Vertx vertx, Duration interval, String name, Supplier<Uni<Void>> job) {
         AtomicBoolean running = new AtomicBoolean();
         return vertx.setPeriodic(Math.max(1, interval.toMillis()), id -> {
             if (running.compareAndSet(false, true)) {
@@ -32,7 +32,7 @@ final class Periodic {
     }
 
     /** Runs the work once on a fresh duplicated context; a failure is logged, never thrown. */
-    static void onFreshContext(Vertx vertx, String name, Supplier<Uni<Void>> work) {
+    public static void onFreshContext(Vertx vertx, String name, Supplier<Uni<Void>> work) {
         Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
         VertxContextSafetyToggle.setContextSafe(context, true);
         context.runOnContext(ignored -> Uni.createFrom().<Void> deferred(work::get).subscribe().with(done -> {

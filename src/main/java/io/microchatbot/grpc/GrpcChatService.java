@@ -4,6 +4,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 import io.microchatbot.generation.GenerationOptions;
+import io.microchatbot.grpc.v1.CancelTurnRequest;
+import io.microchatbot.grpc.v1.CancelTurnResponse;
 import io.microchatbot.grpc.v1.Conversation;
 import io.microchatbot.grpc.v1.CreateConversationRequest;
 import io.microchatbot.grpc.v1.DeleteConversationRequest;
@@ -30,6 +32,7 @@ import io.microchatbot.security.Scope;
 import io.microchatbot.service.ChatService;
 import io.microchatbot.service.ConversationService;
 import io.microchatbot.service.UserInput;
+import io.microchatbot.turns.TurnCancels;
 import io.microchatbot.validation.TurnRequests;
 import io.microchatbot.validation.Validation;
 import io.quarkus.grpc.GrpcService;
@@ -56,10 +59,12 @@ public class GrpcChatService extends MutinyChatServiceGrpc.ChatServiceImplBase {
     private final ChatService chat;
     private final TurnRequests turnRequests;
     private final ModelAllowList models;
+    private final TurnCancels cancels;
 
     GrpcChatService(GrpcCalls calls, GrpcAnswers answers, ProtoRequests requests, Validation validation,
             Idempotency idempotency, ConversationService conversations, ChatService chat, TurnRequests turnRequests,
-            ModelAllowList models) {
+            ModelAllowList models, TurnCancels cancels) {
+        this.cancels = cancels;
         this.calls = calls;
         this.answers = answers;
         this.requests = requests;
@@ -174,6 +179,22 @@ public class GrpcChatService extends MutinyChatServiceGrpc.ChatServiceImplBase {
                 .message(call.caller(), ProtoRequests.id(request.getConversationId(), "conversation_id"),
                         ProtoRequests.id(request.getMessageId(), "message_id"))
                 .map(ProtoViews::message));
+    }
+
+    @Override
+    public Uni<CancelTurnResponse> cancelTurn(CancelTurnRequest request) {
+        return calls.unary(Scope.chat, RequestKind.read, call -> cancels
+                .cancel(call.caller(), ProtoRequests.id(request.getConversationId(), "conversation_id"),
+                        ProtoRequests.id(request.getMessageId(), "message_id"))
+                .map(GrpcChatService::cancelled));
+    }
+
+    private static CancelTurnResponse cancelled(TurnCancels.Cancelled cancelled) {
+        CancelTurnResponse.Builder response = CancelTurnResponse.newBuilder().setSettled(cancelled.reply() != null);
+        if (cancelled.reply() != null) {
+            response.setReply(ProtoViews.message(cancelled.reply()));
+        }
+        return response.build();
     }
 
     /** The fingerprint's answer format: a key used for one RPC cannot be replayed to another, or to REST. */

@@ -73,9 +73,11 @@ public final class GrpcProblems {
             case webhook_limit_reached, payload_too_large, rate_limited, llm_rate_limited, llm_overloaded,
                     overloaded ->
                 Status.Code.RESOURCE_EXHAUSTED;
-            case client_disconnected -> Status.Code.CANCELLED;
+            case client_disconnected, cancelled -> Status.Code.CANCELLED;
+            case turn_not_running -> Status.Code.FAILED_PRECONDITION;
             case internal_error, llm_bad_response, llm_invalid_output -> Status.Code.INTERNAL;
-            case llm_unavailable, database_unavailable, turn_interrupted, shutting_down -> Status.Code.UNAVAILABLE;
+            case llm_unavailable, database_unavailable, turn_interrupted, shutting_down, coordination_unavailable ->
+                Status.Code.UNAVAILABLE;
             case llm_timeout, deadline_exceeded -> Status.Code.DEADLINE_EXCEEDED;
         };
     }

@@ -39,7 +39,7 @@ public sealed interface Outcome {
      * it named ({@code instance}) and the correlation id of the request that ran it.
      */
     record Refused(ErrorCode code, String detail, Integer retryAfterSeconds, List<FieldError> errors,
-            String instance, String correlationId) implements Recorded {
+            String instance, String correlationId, String turnEvents) implements Recorded {
 
         public Refused {
             errors = errors == null ? List.of() : List.copyOf(errors);
@@ -47,12 +47,12 @@ public sealed interface Outcome {
 
         public static Refused of(ApiException problem, String instance, String correlationId) {
             return new Refused(problem.code(), problem.getMessage(), problem.retryAfterSeconds().orElse(null),
-                    problem.errors(), instance, correlationId);
+                    problem.errors(), instance, correlationId, problem.turnEvents().orElse(null));
         }
 
         /** The problem again, as the exception the edges write. */
         public ApiException problem() {
-            return new ApiException(code, detail, retryAfterSeconds, errors);
+            return new ApiException(code, detail, retryAfterSeconds, errors, turnEvents);
         }
     }
 

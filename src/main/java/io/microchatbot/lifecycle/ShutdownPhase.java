@@ -9,6 +9,8 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.microchatbot.problem.ApiException;
+import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.service.RunningTurns;
 import io.microchatbot.service.TurnConfig;
 import io.quarkus.logging.Log;
@@ -54,6 +56,12 @@ public class ShutdownPhase {
 
     /** After DrainingRequests cut the unfinished requests: their turns store what they have, while they can. */
     void awaitRunningTurns(@Observes @Priority(20) ShutdownEvent event) throws InterruptedException {
+        // Streamed turns run on when their callers are cut (they may follow them again elsewhere): cut them here.
+        int cut = turns.cutStreamed(new ApiException(ErrorCode.shutting_down,
+                "The service stopped before the reply was complete"));
+        if (cut > 0) {
+            Log.warnf("Cut %d streamed turn(s) still running after the drain period", cut);
+        }
         int running = turns.count();
         if (running == 0) {
             return;

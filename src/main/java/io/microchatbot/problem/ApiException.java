@@ -9,6 +9,7 @@ public class ApiException extends RuntimeException {
     private final ErrorCode code;
     private final Integer retryAfterSeconds;
     private final List<FieldError> errors;
+    private final String turnEvents;
 
     public ApiException(ErrorCode code, String detail) {
         this(code, detail, null, List.of());
@@ -19,10 +20,17 @@ public class ApiException extends RuntimeException {
     }
 
     public ApiException(ErrorCode code, String detail, Integer retryAfterSeconds, List<FieldError> errors) {
+        this(code, detail, retryAfterSeconds, errors, null);
+    }
+
+    /** @param turnEvents where the running turn this answer is about can be followed (a path), or null */
+    public ApiException(ErrorCode code, String detail, Integer retryAfterSeconds, List<FieldError> errors,
+            String turnEvents) {
         super(detail, null, false, false);
         this.code = code;
         this.retryAfterSeconds = retryAfterSeconds;
         this.errors = errors;
+        this.turnEvents = turnEvents;
     }
 
     public static ApiException invalid(List<FieldError> errors) {
@@ -49,5 +57,10 @@ public class ApiException extends RuntimeException {
 
     public List<FieldError> errors() {
         return errors;
+    }
+
+    /** The path of the events of the turn this problem is about (sent as a {@code Link} and {@code turn_events}). */
+    public Optional<String> turnEvents() {
+        return Optional.ofNullable(turnEvents);
     }
 }

@@ -25,6 +25,13 @@ public enum ErrorCode {
     not_acceptable(406, "Not acceptable"),
     conversation_busy(409, "Conversation busy"),
     request_in_progress(409, "Request in progress"),
+    /**
+     * The turn was cancelled (POST …/turns/{messageId}/cancel) before its reply was complete: what was generated is
+     * stored as {@code incomplete} with this code, and the turn's caller gets it as its answer or terminal event.
+     */
+    cancelled(409, "Turn cancelled"),
+    /** A cancel of a turn whose reply is already stored: nothing is left to cancel. */
+    turn_not_running(409, "Turn not running"),
     webhook_limit_reached(409, "Too many webhooks"),
     payload_too_large(413, "Payload too large"),
     unsupported_media_type(415, "Unsupported media type"),
@@ -46,6 +53,11 @@ public enum ErrorCode {
     /** This instance runs its maximum of turns and none came free in time (admission); nothing was stored. */
     overloaded(503, "Service overloaded"),
     database_unavailable(503, "Database unavailable"),
+    /**
+     * Following or cancelling a turn run by another replica needs Redis, and Redis cannot be reached; the turn
+     * itself is not affected.
+     */
+    coordination_unavailable(503, "Replica coordination unavailable"),
     /**
      * Recorded on replies of turns that never ended because their pod stopped or the database became unreachable
      * before the reply was stored; written later by the turn recovery job. Never sent.

@@ -14,13 +14,14 @@ public record Problem(
         String instance,
         String code,
         String correlation_id,
-        List<FieldError> errors) {
+        List<FieldError> errors,
+        String turn_events) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
     public static Problem of(ApiException e, String instance, String correlationId) {
         ErrorCode code = e.code();
         return new Problem(code.type(), code.title(), code.status(), e.getMessage(), instance, code.name(),
-                correlationId, e.errors());
+                correlationId, e.errors(), e.turnEvents().orElse(null));
     }
 }

@@ -52,6 +52,22 @@ public class TurnStatements {
                     ORDER BY created_at DESC, id DESC LIMIT $4) m ON true
              WHERE c.id = $1 AND c.tenant_id = $2 AND c.user_id = $3
              ORDER BY m.created_at DESC, m.id DESC""";
+    /** The conversation, a message of it and the message after it (its turn's reply, once stored), newest first. */
+    private static final String TURN = """
+            SELECT c.system_prompt, c.model, cast(c.generation AS text) AS generation, c.message_count,
+                   c.turn_lease_until,
+                   m.id, m.message_type, m.status, m.content, cast(m.metadata AS text) AS metadata, m.content_tokens,
+                   cast(m.tool_calls AS text) AS tool_calls, m.tool_call_id,
+                   m.model AS message_model, m.provider, m.finish_reason, m.prompt_tokens, m.completion_tokens,
+                   m.total_tokens, m.latency_ms, m.created_at, m.updated_at
+              FROM conversations c
+              LEFT JOIN LATERAL (
+                   SELECT * FROM messages WHERE conversation_id = c.id
+                      AND (created_at, id) >= (SELECT created_at, id FROM messages
+                                                WHERE id = $4 AND conversation_id = c.id)
+                    ORDER BY created_at, id LIMIT 2) m ON true
+             WHERE c.id = $1 AND c.tenant_id = $2 AND c.user_id = $3
+             ORDER BY m.created_at DESC, m.id DESC""";
     private static final String CLAIM = """
             WITH claimed AS (
                 UPDATE conversations
@@ -148,6 +164,16 @@ public class TurnStatements {
     }
 
     /**
+     * The caller's conversation with the message {@code messageId} and the one after it, newest first (none when
+     * the conversation has no such message), or null when the caller has no such conversation.
+     */
+    public Uni<Snapshot> turn(UUID id, Caller caller, UUID messageId) {
+        return pool.preparedQuery(TURN)
+                .execute(Tuple.of(id, caller.tenantId(), caller.userId(), messageId))
+                .map(rows -> snapshot(rows, id, caller));
+    }
+
+    /**
      * Takes the conversation for a turn and stores its user message and event, when it is still idle at
      * {@code expectedCount} messages. Returns the new message count, or null when it was not taken (gone, busy,
      * or moved on since it was read: tell which by reading it again).
@@ -238,7 +264,7 @@ public class TurnStatements {
                 .map(RowSet::rowCount);
     }
 
-    /** A conversation and its newest messages, newest first, as one statement read them. */
+    /** A conversation and some of its messages, newest first, as one statement read them. */
     public record Snapshot(Conversation conversation, List<Message> newestFirst) {
     }
 

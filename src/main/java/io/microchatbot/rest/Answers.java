@@ -75,6 +75,9 @@ public class Answers {
         if (refused.retryAfterSeconds() != null) {
             headers.put("Retry-After", List.of(String.valueOf(refused.retryAfterSeconds())));
         }
+        if (refused.turnEvents() != null) {
+            headers.put("Link", List.of(ProblemMappers.monitorLink(refused.turnEvents())));
+        }
         String body = view(Problem.of(refused.problem(), refused.instance(), refused.correlationId()));
         return new HttpAnswer(refused.code().status(), Map.copyOf(headers), Multi.createFrom().item(body), body);
     }

@@ -133,7 +133,13 @@ public class ProblemMappers {
                 .type(Problem.MEDIA_TYPE)
                 .entity(problem);
         e.retryAfterSeconds().ifPresent(seconds -> response.header("Retry-After", seconds));
+        e.turnEvents().ifPresent(path -> response.header("Link", monitorLink(path)));
         return response.build();
+    }
+
+    /** RFC 8288: where the running turn a problem is about can be followed (rel "monitor", RFC 5989). */
+    static String monitorLink(String turnEvents) {
+        return "<" + turnEvents + ">; rel=\"monitor\"";
     }
 
     /** For handlers outside JAX-RS (router level) that need the same body. */

@@ -30,6 +30,8 @@ public class TurnRepresentation {
     /** What JAX-RS is asked for on the turn route; never seen by callers. Must not contain "json" or be SSE. */
     public static final String INTERNAL_MEDIA_TYPE = "application/x-chatbot-turn";
     private static final String TURN_PATH = "/api/v1/conversations/[^/]+/messages/?";
+    /** A turn followed again (TurnResource): always server-sent events, written as the turn's own. */
+    private static final String FOLLOW_PATH = "/api/v1/conversations/[^/]+/turns/[^/]+/events/?";
     private static final String CALLER_ACCEPT = "chatbot.caller-accept";
 
     /** Server-sent events, and no buffering by proxies (nginx, ingress controllers). */
@@ -42,6 +44,10 @@ public class TurnRepresentation {
         router.postWithRegex(TURN_PATH).order(-1).handler(context -> {
             String accept = context.request().getHeader(HttpHeaders.ACCEPT);
             context.put(CALLER_ACCEPT, accept == null ? MediaType.WILDCARD : accept);
+            context.request().headers().set(HttpHeaders.ACCEPT, INTERNAL_MEDIA_TYPE);
+            context.next();
+        });
+        router.getWithRegex(FOLLOW_PATH).order(-1).handler(context -> {
             context.request().headers().set(HttpHeaders.ACCEPT, INTERNAL_MEDIA_TYPE);
             context.next();
         });

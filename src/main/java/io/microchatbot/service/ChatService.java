@@ -2,6 +2,7 @@ package io.microchatbot.service;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -27,6 +28,7 @@ import io.microchatbot.ratelimit.TurnSlot;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
@@ -47,11 +49,16 @@ public class ChatService {
     private final TurnMetrics metrics;
     private final TurnAdmission admission;
     private final ReplyJudge judge;
+    private final TurnFeed feed;
+    private final RunningTurns running;
 
     ChatService(TurnStore turns, ResilientLlm llm, TurnConfig config, LlmConfig llmConfig,
             @ConfigProperty(name = "chatbot.log-content", defaultValue = "false") boolean logContent, Vertx vertx,
-            TurnRedis redisCalls, TurnMetrics metrics, TurnAdmission admission, ReplyJudge judge) {
+            TurnRedis redisCalls, TurnMetrics metrics, TurnAdmission admission, ReplyJudge judge, TurnFeed feed,
+            RunningTurns running) {
         this.judge = judge;
+        this.feed = feed;
+        this.running = running;
         this.turns = turns;
         this.llm = llm;
         this.config = config;
@@ -91,7 +98,7 @@ public class ChatService {
         // turn would be cut half-way, or, once committed, left holding the conversation until its lease expires).
         return Detached.run(redisCalls.open(caller, conversationId)
                 .chain(opening -> begin(opening, caller, conversationId, input)
-                        .chain(start -> complete(start, opening.slot(), deadline)
+                        .chain(start -> complete(start, opening.slot(), deadline, announced(start))
                                 .onTermination().call(opening.slot()::release)))
                 .onTermination().invoke(permit::release));
     }
@@ -107,12 +114,31 @@ public class ChatService {
                 }, failure -> Log.warn("A streamed turn whose caller left before it started failed", failure)));
     }
 
+    /**
+     * Starts the streamed turn at once: it runs to its end whoever listens, and holds its slot and admission place
+     * until then, not until its caller stops listening.
+     */
     private Multi<TurnEvent> events(TurnStart start, TurnSlot slot, Permit permit, Deadline deadline) {
-        return new StreamedTurn(this, llm, vertx, start, slot, request(start), deadline).events()
+        StreamedTurn turn = new StreamedTurn(this, llm, vertx, start, slot, request(start), deadline,
+                feed.writer(start), config.whenCallerLeaves(), () -> ended(slot, permit));
+        Multi<TurnEvent> view = turn.start();
+        running.cancellable(start, true, turn::cut);
+        return view
                 .onSubscription().invoke(metrics::streamStarted)
-                .onTermination().invoke(metrics::streamEnded)
-                .onTermination().call((failure, cancelled) -> slot.release())
-                .onTermination().invoke(permit::release);
+                .onTermination().invoke(metrics::streamEnded);
+    }
+
+    private static void ended(TurnSlot slot, Permit permit) {
+        permit.release();
+        slot.release().subscribe().with(ignored -> {
+        }, failure -> Log.warn("Could not give a turn slot back", failure));
+    }
+
+    /** A whole turn's feed, told of its stored inputs at once (the reply comes in one piece at the end). */
+    private TurnFeed.Writer announced(TurnStart start) {
+        TurnFeed.Writer writer = feed.writer(start);
+        start.inputs().forEach(input -> writer.append(new TurnEvent.UserMessageStored(input)));
+        return writer;
     }
 
     /**
@@ -124,14 +150,29 @@ public class ChatService {
                 .onFailure().call(opening.slot()::release);
     }
 
-    private Uni<TurnResult> complete(TurnStart start, TurnSlot slot, Deadline deadline) {
+    /**
+     * The provider call (and its repairs), unless the turn is cancelled first: a cancel cancels the call and the
+     * turn stores an empty incomplete reply ({@code cancelled}) and answers with that problem.
+     */
+    private Uni<TurnResult> complete(TurnStart start, TurnSlot slot, Deadline deadline, TurnFeed.Writer feed) {
         long startedAt = System.nanoTime();
         LlmRequest request = request(start);
-        return llm.complete(request, deadline)
-                .chain(completion -> repaired(start, request, completion, deadline, judge.repairAttempts()))
+        CompletableFuture<Judged> cancel = new CompletableFuture<>();
+        Context context = Vertx.currentContext();
+        running.cancellable(start, false, why -> {
+            // The turn goes on where it ran, not on the thread that found the cancel.
+            if (context != null) {
+                context.runOnContext(ignored -> cancel.completeExceptionally(why));
+            } else {
+                cancel.completeExceptionally(why);
+            }
+        });
+        Uni<Judged> answered = llm.complete(request, deadline)
+                .chain(completion -> repaired(start, request, completion, deadline, judge.repairAttempts()));
+        return Uni.join().first(answered, Uni.createFrom().completionStage(cancel)).toTerminate()
                 .onItemOrFailure().transformToUni((judged, failure) -> failure == null
-                        ? storeCompleted(start, slot, judged, startedAt)
-                        : storeFailed(start, slot, failure, startedAt));
+                        ? storeCompleted(start, slot, judged, startedAt, feed)
+                        : storeFailed(start, slot, failure, startedAt, feed));
     }
 
     /**
@@ -152,16 +193,21 @@ public class ChatService {
                         .withUsage(LlmUsage.sum(completion.usage(), next.usage())), deadline, attemptsLeft - 1));
     }
 
-    private Uni<TurnResult> storeCompleted(TurnStart start, TurnSlot slot, Judged judged, long startedAt) {
+    private Uni<TurnResult> storeCompleted(TurnStart start, TurnSlot slot, Judged judged, long startedAt,
+            TurnFeed.Writer feed) {
         ReplyOutcome outcome = judged.outcome().status() == MessageStatus.invalid
                 ? completed(judged.completion(), millisSince(startedAt)).invalid(judged.outcome().error())
                 : completed(judged.completion(), millisSince(startedAt));
         Uni<Message> stored = store(start, slot, outcome, TurnMetrics.JSON);
         if (outcome.status() == MessageStatus.invalid) {
             // As a failed reply: stored first, then the caller gets the problem.
-            return stored.chain(() -> Uni.createFrom().failure(outcome.error()));
+            return stored
+                    .invoke(reply -> feed.append(new TurnEvent.Invalid(reply, outcome.error())))
+                    .chain(() -> Uni.createFrom().failure(outcome.error()));
         }
-        return stored.map(reply -> new TurnResult(start.userMessage(), reply));
+        return stored
+                .invoke(reply -> feed.append(new TurnEvent.Completed(reply)))
+                .map(reply -> new TurnResult(start.userMessage(), reply));
     }
 
     private static ReplyOutcome completed(LlmCompletion completion, Long latencyMs) {
@@ -179,16 +225,23 @@ public class ChatService {
     private record Judged(LlmCompletion completion, ReplyOutcome outcome) {
     }
 
-    /** Stores the failed reply, then fails with the upstream problem (or with the storage failure). */
-    private Uni<TurnResult> storeFailed(TurnStart start, TurnSlot slot, Throwable failure, long startedAt) {
-        LlmException cause = failure instanceof LlmException llmFailure ? llmFailure
+    /**
+     * Stores the failed reply (an empty incomplete one when the turn was cancelled), then fails with the upstream
+     * problem (or with the storage failure).
+     */
+    private Uni<TurnResult> storeFailed(TurnStart start, TurnSlot slot, Throwable failure, long startedAt,
+            TurnFeed.Writer feed) {
+        boolean cancelled = failure instanceof ApiException api && api.code() == ErrorCode.cancelled;
+        ApiException cause = cancelled || failure instanceof LlmException ? (ApiException) failure
                 : LlmException.unavailable("The LLM call failed unexpectedly", 5);
-        if (!(failure instanceof LlmException)) {
+        if (!cancelled && !(failure instanceof LlmException)) {
             Log.error("Unexpected failure of the LLM call", failure);
         }
-        ReplyOutcome outcome = new ReplyOutcome(MessageStatus.failed, "", start.model(), llm.providerName(), null, null,
-                0, millisSince(startedAt), null, cause);
+        ReplyOutcome outcome = new ReplyOutcome(cancelled ? MessageStatus.incomplete : MessageStatus.failed, "",
+                start.model(), llm.providerName(), null, null, 0, millisSince(startedAt), null, cause);
         return store(start, slot, outcome, TurnMetrics.JSON)
+                .invoke(reply -> feed.append(cancelled ? new TurnEvent.Incomplete(reply, cause)
+                        : new TurnEvent.Failed(reply, cause)))
                 .chain(() -> Uni.createFrom().failure(cause));
     }
 

@@ -41,4 +41,35 @@ public interface TurnConfig {
      */
     @WithDefault("5s")
     Duration shutdownGrace();
+
+    /**
+     * What a streamed turn does when its caller goes away: {@code continue} runs it to its end (the reply is
+     * stored, and the caller can follow it again at {@code …/turns/{messageId}/events}); {@code stop} cuts it and
+     * stores what was generated as {@code incomplete} ({@code client_disconnected}).
+     */
+    @WithDefault("continue")
+    WhenCallerLeaves whenCallerLeaves();
+
+    /** How long a turn's events stay in Redis after its end, to be replayed to a caller who follows it. */
+    @WithDefault("10m")
+    Duration eventsRetention();
+
+    /** How often a follower of a turn looks for new events. */
+    @WithDefault("100ms")
+    Duration followInterval();
+
+    /** How often a replica looks in Redis for cancels of the turns it runs (one command for all of them). */
+    @WithDefault("200ms")
+    Duration cancelPollInterval();
+
+    /** How long a cancel waits for the turn's reply to be stored before it answers 202 instead of 200. */
+    @WithDefault("5s")
+    Duration cancelWait();
+
+    enum WhenCallerLeaves {
+        /** The turn runs on; its caller may follow it again. */
+        CONTINUE,
+        /** The turn stops and stores what it has. */
+        STOP
+    }
 }

@@ -12,6 +12,7 @@ import io.microchatbot.Conversation;
 import io.microchatbot.Message;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.MessageType;
+import io.microchatbot.api.TurnPaths;
 import io.microchatbot.cache.CachedContext;
 import io.microchatbot.cache.ContextCache;
 import io.microchatbot.event.Outbox;
@@ -163,7 +164,7 @@ public class TurnStore {
                 .chain(conversation -> attempt < CLAIM_ATTEMPTS
                         ? begin(caller, conversationId, input, cache.snapshot(caller.tenantId(), conversationId),
                                 attempt + 1)
-                        : Uni.createFrom().failure(busy()));
+                        : Uni.createFrom().failure(busy(conversationId)));
     }
 
     /**
@@ -199,14 +200,16 @@ public class TurnStore {
 
     private void ensureIdle(Conversation conversation, Instant now) {
         if (conversation.turnLeaseUntil != null && conversation.turnLeaseUntil.isAfter(now)) {
-            throw busy();
+            throw busy(conversation.id);
         }
     }
 
-    private ApiException busy() {
+    /** Points at the running turn's events, so that a caller who lost its stream can follow it again. */
+    private ApiException busy(UUID conversationId) {
         return new ApiException(ErrorCode.conversation_busy,
-                "Another message of this conversation is being answered; send this one when it is done",
-                config.busyRetryAfterSeconds());
+                "Another message of this conversation is being answered; follow it at turn_events, or send this one"
+                        + " when it is done",
+                config.busyRetryAfterSeconds(), List.of(), TurnPaths.currentEvents(conversationId));
     }
 
     /** A conversation as read for a turn, with the context the prompt is built from. */

@@ -300,7 +300,7 @@ class GrpcTurnTest {
     }
 
     @Test
-    void callerCancellingMidStreamKeepsThePartialReplyAsIncomplete() throws Exception {
+    void callerCancellingMidStreamLeavesTheTurnRunningToItsEnd() throws Exception {
         CompletableFuture<Void> gate = new CompletableFuture<>();
         upstream.behave(UpstreamBehavior.reply("early", " late").gateAfter(1, gate));
         String user = newUser();
@@ -315,15 +315,18 @@ class GrpcTurnTest {
             assertThat(events.next().getMessageDelta().getContent()).isEqualTo("early");
             call.cancel(null);
 
+            // The turn runs on (chatbot.turn.when-caller-leaves=continue): busy until its reply is stored.
+            StatusRuntimeException busy = catchThrowableOfType(StatusRuntimeException.class,
+                    () -> chat.sendMessage(SendMessageRequest.newBuilder().setConversationId(id).setContent("soon")
+                            .build()));
+            assertThat(busy.getStatus().getCode()).isEqualTo(Status.Code.ABORTED);
+            gate.complete(null);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 JsonPath stored = as(user).get("/api/v1/conversations/{id}/messages", id).then().extract().jsonPath();
                 assertThat(stored.getInt("total_count")).isEqualTo(2);
-                assertThat(stored.getString("messages[1].content")).isEqualTo("early");
-                assertThat(stored.getString("messages[1].metadata.status")).isEqualTo("incomplete");
-                assertThat(stored.getString("messages[1].metadata.error.code")).isEqualTo("client_disconnected");
+                assertThat(stored.getString("messages[1].content")).isEqualTo("early late");
+                assertThat(stored.getString("messages[1].metadata.status")).isEqualTo("complete");
             });
-            // The conversation is free again: the next turn is not refused as busy.
-            gate.complete(null);
             upstream.reset();
             assertThat(chat.sendMessage(SendMessageRequest.newBuilder().setConversationId(id).setContent("again")
                     .build()).getAssistantMessage().getContent()).isNotEmpty();

@@ -342,7 +342,7 @@ class IdempotencyTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> as(user)
                 .get("/api/v1/conversations/{id}/messages", id).then()
                 .body("total_count", is(2))
-                .body("messages[1].metadata.error.code", equalTo("client_disconnected")));
+                .body("messages[1].metadata.status", equalTo("complete")));
         assertThat(upstreamCallsWith(content)).isEqualTo(1);
     }
 

@@ -23,6 +23,7 @@ import static io.microchatbot.testing.Api.conversation;
 import static io.microchatbot.testing.Api.newUser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 @QuarkusTest
 @QuarkusTestResource(FakeLlmResource.class)
@@ -210,9 +211,9 @@ class StreamingTurnTest {
     }
 
     @Test
-    void callerHangingUpMidStreamLeavesThePartialReplyStoredAsIncomplete() throws Exception {
+    void callerHangingUpMidStreamLeavesTheTurnRunningToItsStoredEnd() throws Exception {
         CompletableFuture<Void> gate = new CompletableFuture<>();
-        upstream.behave(UpstreamBehavior.reply("kept", " part", " never sent").gateAfter(2, gate));
+        upstream.behave(UpstreamBehavior.reply("kept", " part", " and the rest").gateAfter(2, gate));
         String user = newUser();
         String id = conversation(user);
 
@@ -222,15 +223,20 @@ class StreamingTurnTest {
             assertThat(sse.next().json().getString("content")).isEqualTo(" part");
         } // hangs up here
 
+        // The turn runs on: the conversation stays busy, and says where the turn can be followed again.
+        as(user).contentType("application/json").body("{\"content\":\"too soon\"}")
+                .post("/api/v1/conversations/{id}/messages", id)
+                .then().statusCode(409)
+                .header("Link", "</api/v1/conversations/" + id + "/turns/current/events>; rel=\"monitor\"")
+                .body("code", equalTo("conversation_busy"))
+                .body("turn_events", equalTo("/api/v1/conversations/" + id + "/turns/current/events"));
+        gate.complete(null);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             JsonPath stored = messages(user, id);
             assertThat(stored.getInt("total_count")).isEqualTo(2);
-            assertThat(stored.getString("messages[1].content")).isEqualTo("kept part");
-            assertThat(stored.getString("messages[1].metadata.status")).isEqualTo("incomplete");
-            assertThat(stored.getString("messages[1].metadata.error.code")).isEqualTo("client_disconnected");
+            assertThat(stored.getString("messages[1].content")).isEqualTo("kept part and the rest");
+            assertThat(stored.getString("messages[1].metadata.status")).isEqualTo("complete");
         });
-        gate.complete(null);
-        // the conversation is free again for the next turn
         as(user).contentType("application/json").body("{\"content\":\"again\"}")
                 .post("/api/v1/conversations/{id}/messages", id)
                 .then().statusCode(201);

@@ -97,6 +97,11 @@ public final class FakeLlmServer {
         return mostAnswering.get();
     }
 
+    /** The requests this provider is answering now: an answer ends, or its connection closes (the call cancelled). */
+    public int answeringNow() {
+        return answering.get();
+    }
+
     /** TCP connections the service has opened to this provider since it started. */
     public int connectionsOpened() {
         return connections.get();
