@@ -115,15 +115,7 @@ public class StatelessCompletions implements CompletionMode {
         Pipelined<TurnSlot> slot = slots.acquisition(access.caller());
         Pipelined<Void> budget = budgets.check(access.caller().tenantId(), access.apiKeyId());
         return redis.pipeline("openai-open", List.of(slot, budget))
-                .chain(replies -> {
-                    TurnSlot held = slot.settle(replies.get(0));
-                    try {
-                        budget.settle(replies.get(1));
-                    } catch (ApiException exhausted) {
-                        return held.release().onItem().transformToUni(ignored -> Uni.createFrom().failure(exhausted));
-                    }
-                    return Uni.createFrom().item(held);
-                });
+                .chain(replies -> Budgets.settledAfter(slot.settle(replies.get(0)), budget, replies.get(1)));
     }
 
     /**

@@ -11,7 +11,6 @@ import io.microchatbot.Message;
 import io.microchatbot.cache.CachedContext;
 import io.microchatbot.cache.ContextCache;
 import io.microchatbot.identity.Caller;
-import io.microchatbot.problem.ApiException;
 import io.microchatbot.ratelimit.RateLimiter;
 import io.microchatbot.ratelimit.TurnSlot;
 import io.microchatbot.ratelimit.TurnSlots;
@@ -83,13 +82,8 @@ class TurnRedis {
     private static Uni<Opening> opening(Pipelined<TurnSlot> slot, Pipelined<Optional<CachedContext>> context,
             Pipelined<Void> budget, List<Reply> replies) {
         // The slot first: a refusal (429) is thrown before the context is counted as a hit or a miss.
-        TurnSlot held = slot.settle(replies.get(0));
-        try {
-            budget.settle(replies.get(2));
-        } catch (ApiException exhausted) {
-            return held.release().onItem().transformToUni(ignored -> Uni.createFrom().failure(exhausted));
-        }
-        return Uni.createFrom().item(new Opening(held, context.settle(replies.get(1))));
+        return Budgets.settledAfter(slot.settle(replies.get(0)), budget, replies.get(2))
+                .map(held -> new Opening(held, context.settle(replies.get(1))));
     }
 
     private static void settle(List<Pipelined<Void>> steps, List<Reply> replies) {

@@ -12,11 +12,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.ratelimit.RateLimitConfig;
+import io.microchatbot.ratelimit.TurnSlot;
 import io.microchatbot.redis.LuaScript;
 import io.microchatbot.redis.Pipelined;
 import io.microchatbot.redis.RedisCall;
 import io.microchatbot.redis.Reply;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
@@ -100,6 +102,19 @@ public class Budgets {
             }
             return null;
         });
+    }
+
+    /**
+     * The outcome of a {@link #check} sent with the call's slot acquisition: the slot when the budgets allow the
+     * call; when they refuse it, the slot is given back first, then the refusal fails the call.
+     */
+    public static Uni<TurnSlot> settledAfter(TurnSlot held, Pipelined<Void> check, Reply reply) {
+        try {
+            check.settle(reply);
+        } catch (ApiException exhausted) {
+            return held.release().onItem().transformToUni(ignored -> Uni.createFrom().failure(exhausted));
+        }
+        return Uni.createFrom().item(held);
     }
 
     /** The spend of the i-th budget read; on this pod's own counter without Redis, or null when not enforced. */

@@ -67,18 +67,18 @@ public class UsageMetrics {
     }
 
     void softLimitReached(Limit limit) {
-        Counter.builder("chatbot.usage.budget.soft.reached")
-                .description("Soft spending limits reached, once per budget and period")
-                .tag("tenant", label(limit.tenantId()))
-                .tag("scope", limit.scope())
-                .tag("period", limit.period())
-                .register(registry)
-                .increment();
+        budget("chatbot.usage.budget.soft.reached", "Soft spending limits reached, once per budget and period",
+                limit);
     }
 
     void refused(Limit limit) {
-        Counter.builder("chatbot.usage.budget.refusals")
-                .description("Calls refused with 429 budget_exhausted before the provider was called")
+        budget("chatbot.usage.budget.refusals",
+                "Calls refused with 429 budget_exhausted before the provider was called", limit);
+    }
+
+    private void budget(String name, String description, Limit limit) {
+        Counter.builder(name)
+                .description(description)
                 .tag("tenant", label(limit.tenantId()))
                 .tag("scope", limit.scope())
                 .tag("period", limit.period())
