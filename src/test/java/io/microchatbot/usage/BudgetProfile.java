@@ -15,6 +15,8 @@ public class BudgetProfile implements QuarkusTestProfile {
     static final String TURNS = "usage-budget-turns";
     static final String OPENAI = "usage-budget-openai";
     static final String NO_REDIS = "usage-budget-no-redis";
+    /** The id BudgetTest gives the API key it creates, so that a budget can name it. */
+    static final String KEY_ID = "00000000-0000-4000-8000-00000000b0d9";
 
     @Override
     public Map<String, String> getConfigOverrides() {
@@ -23,6 +25,7 @@ public class BudgetProfile implements QuarkusTestProfile {
                 "chatbot.usage.tenants.\"" + TURNS + "\".daily-soft", "0.00005",
                 "chatbot.usage.tenants.\"" + OPENAI + "\".daily", "0.00005",
                 "chatbot.usage.tenants.\"" + NO_REDIS + "\".monthly", "0.0001",
+                "chatbot.usage.api-keys.\"" + KEY_ID + "\".daily", "0.00005",
                 "chatbot.usage.metric-tenants", TURNS);
     }
 

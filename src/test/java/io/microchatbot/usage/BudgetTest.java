@@ -109,6 +109,32 @@ class BudgetTest {
     }
 
     @Test
+    void anApiKeyIsHeldToItsOwnBudgetWhileItsTenantHasNone() throws Exception {
+        String tenant = newTenant();
+        Sql.execute("delete from api_keys where id = '" + BudgetProfile.KEY_ID + "'");
+        Map<String, String> created = apiKey(token(tenant, "admin-" + newUser(), true));
+        Sql.execute("update api_keys set id = '" + BudgetProfile.KEY_ID + "' where id = '" + created.get("id") + "'");
+        RedisKeys.deleteMatching("chatbot:spend:{" + tenant + "}:*");
+        RequestSpecification key = given().header("X-API-Key", created.get("key")).contentType(ContentType.JSON);
+        String id = key.body(Map.of()).post("/api/v1/conversations").then().statusCode(201).extract().path("id");
+        for (String content : List.of("one", "two")) {
+            given().header("X-API-Key", created.get("key")).contentType(ContentType.JSON)
+                    .body(Map.of("content", content)).post("/api/v1/conversations/{id}/messages", id).then()
+                    .statusCode(201);
+        }
+        int calls = upstream.received().size();
+        given().header("X-API-Key", created.get("key")).contentType(ContentType.JSON)
+                .body(Map.of("content", "three")).post("/api/v1/conversations/{id}/messages", id).then()
+                .statusCode(429).body("code", equalTo("budget_exhausted"))
+                .body("detail", org.hamcrest.Matchers.startsWith("This API key"));
+        assertThat(upstream.received()).hasSize(calls);
+        // The tenant's other callers are not held to the key's budget.
+        turn(tenant, conversation(tenant, user), "not the key", user).statusCode(201);
+        assertThat(Sql.text("select count(*) from usage_records where api_key_id = '" + BudgetProfile.KEY_ID
+                + "' and tenant_id = '" + tenant + "'")).isEqualTo("2");
+    }
+
+    @Test
     void withoutRedisEachPodHoldsItsShareOfTheBudget() throws Exception {
         String tenant = BudgetProfile.NO_REDIS;
         String id = conversation(tenant, user);
