@@ -9,8 +9,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.microchatbot.grpc.v1.SendMessageRequest;
 import io.microchatbot.testing.FakeLlmResource;
 import io.microchatbot.testing.FakeLlmServer;
+import io.microchatbot.testing.GrpcClient;
 import io.microchatbot.testing.RedisKeys;
 import io.microchatbot.testing.RedisProxyResource;
 import io.microchatbot.testing.Sql;
@@ -29,8 +33,10 @@ import io.vertx.core.json.JsonObject;
 
 import static io.microchatbot.testing.Api.newTenant;
 import static io.microchatbot.testing.Api.newUser;
+import static io.microchatbot.testing.GrpcClient.assertStatus;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
 
@@ -80,10 +86,24 @@ class BudgetTest {
         assertThat(upstream.received()).hasSize(calls);
         assertThat(Sql.text("select count(*) from messages where conversation_id = '" + id
                 + "' and content = 'refused'")).isEqualTo("0");
-        // Another user of the tenant is refused too; the stream is refused before it starts.
+        // Another user of the tenant is refused too, and so are a stream (before it starts) and gRPC turns.
         String other = newUser();
         turn(tenant, conversation(tenant, other), "me neither", other).statusCode(429)
                 .body("code", equalTo("budget_exhausted"));
+        as(tenant, user).contentType(ContentType.JSON).accept("text/event-stream")
+                .body(Map.of("content", "streamed")).post("/api/v1/conversations/{id}/messages", id).then()
+                .statusCode(429).body("code", equalTo("budget_exhausted"));
+        try (GrpcClient grpc = new GrpcClient()) {
+            var caller = grpc.blocking(Map.of("authorization", "Bearer " + token(tenant, user, false)));
+            SendMessageRequest send = SendMessageRequest.newBuilder().setConversationId(id).setContent("by gRPC")
+                    .build();
+            assertStatus(catchThrowableOfType(StatusRuntimeException.class, () -> caller.sendMessage(send)),
+                    Status.Code.RESOURCE_EXHAUSTED, "budget_exhausted");
+            assertStatus(catchThrowableOfType(StatusRuntimeException.class,
+                    () -> caller.sendMessageStream(send).hasNext()), Status.Code.RESOURCE_EXHAUSTED,
+                    "budget_exhausted");
+        }
+        assertThat(Sql.text("select count(*) from messages where conversation_id = '" + id + "'")).isEqualTo("6");
         // The soft limit was crossed once (by the second turn): one event, one count.
         assertThat(Sql.text("select count(*) from outbox_events where tenant_id = '" + tenant
                 + "' and event_type = 'chatbot.budget-soft-limit-reached'")).isEqualTo("1");
