@@ -116,6 +116,24 @@ class UsageTest {
     }
 
     @Test
+    void aReplyWhoseConversationWasDeletedMeanwhileIsStillCharged() throws Exception {
+        String id = conversation(as(tenant, user), Map.of());
+        java.util.concurrent.CompletableFuture<Void> gate = new java.util.concurrent.CompletableFuture<>();
+        upstream.behave(UpstreamBehavior.reply("paid", " for").gateAfter(1, gate));
+        try (SseClient sse = stream(id)) {
+            assertThat(sse.next().name()).isEqualTo("message.created");
+            as(tenant, user).delete("/api/v1/conversations/{id}", id).then().statusCode(204);
+            gate.complete(null);
+            sse.rest();
+        }
+        // The reply is not stored, but the provider was paid: its usage row is written apart.
+        await().until(() -> usageRows(user).size() == 1);
+        assertThat(usageRows(user).get(0)).containsEntry("source", "turn").containsEntry("completion_tokens", 2)
+                .containsEntry("cost_micros", 11 * 2 + 2 * 8);
+        assertThat(Sql.text("select count(*) from messages where conversation_id = '" + id + "'")).isEqualTo("0");
+    }
+
+    @Test
     void aFailedCallThatSentNothingIsNotCharged() throws Exception {
         upstream.behave(UpstreamBehavior.status(400));
         String id = conversation(as(tenant, user), Map.of());
