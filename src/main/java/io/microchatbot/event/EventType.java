@@ -6,7 +6,8 @@ public enum EventType {
     CONVERSATION_DELETED("chatbot.conversation-deleted"),
     MESSAGE_CREATED("chatbot.message-created"),
     REPLY_COMPLETED("chatbot.reply-completed"),
-    REPLY_FAILED("chatbot.reply-failed");
+    REPLY_FAILED("chatbot.reply-failed"),
+    BUDGET_SOFT_LIMIT_REACHED("chatbot.budget-soft-limit-reached");
 
     /** Version of every envelope and data schema published today. A breaking change publishes version 2. */
     public static final int VERSION = 1;

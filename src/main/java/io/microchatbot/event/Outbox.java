@@ -64,6 +64,14 @@ public class Outbox implements PanacheRepositoryBase<OutboxEvent, Long> {
         return record(replyType(reply), reply.tenantId, reply.conversationId, replyData(reply, replyTo));
     }
 
+    /**
+     * A soft spending limit reached: the id is given (derived from the budget and its period) so that the event is
+     * recorded once however often it is written.
+     */
+    public OutboxEntry softLimitReachedEntry(UUID eventId, String tenantId, ObjectNode data) {
+        return entry(eventId, EventType.BUDGET_SOFT_LIMIT_REACHED, tenantId, null, data);
+    }
+
     private static EventType replyType(Message reply) {
         return reply.status == MessageStatus.complete ? EventType.REPLY_COMPLETED : EventType.REPLY_FAILED;
     }
@@ -133,7 +141,10 @@ public class Outbox implements PanacheRepositoryBase<OutboxEvent, Long> {
     }
 
     private OutboxEntry entry(EventType type, String tenantId, UUID conversationId, ObjectNode data) {
-        UUID eventId = UUID.randomUUID();
+        return entry(UUID.randomUUID(), type, tenantId, conversationId, data);
+    }
+
+    private OutboxEntry entry(UUID eventId, EventType type, String tenantId, UUID conversationId, ObjectNode data) {
         Instant createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         ObjectNode envelope = json.createObjectNode()
                 .put("eventType", type.wireName())

@@ -159,7 +159,8 @@ public class GrpcChatService extends MutinyChatServiceGrpc.ChatServiceImplBase {
     private Turn turn(GrpcCalls.Call call, SendMessageRequest request, String rpc) {
         UUID conversationId = ProtoRequests.id(request.getConversationId(), "conversation_id");
         var body = requests.message(request);
-        UserInput input = turnRequests.input(body).allowingOnly(models.restriction(Requester.of(call.access())));
+        UserInput input = turnRequests.input(body).allowingOnly(models.restriction(Requester.of(call.access())))
+                .byKey(call.access().apiKeyId());
         return new Turn(conversationId, input, idempotency.request(call.idempotencyKey(), call.caller(), "POST",
                 messages(conversationId), answeredAs(rpc), body));
     }

@@ -71,7 +71,7 @@ public final class GrpcProblems {
             case conversation_busy, request_in_progress -> Status.Code.ABORTED;
             case idempotency_key_reused, tool_results_missing -> Status.Code.FAILED_PRECONDITION;
             case webhook_limit_reached, payload_too_large, rate_limited, llm_rate_limited, llm_overloaded,
-                    overloaded ->
+                    overloaded, budget_exhausted ->
                 Status.Code.RESOURCE_EXHAUSTED;
             case client_disconnected, cancelled -> Status.Code.CANCELLED;
             case turn_not_running -> Status.Code.FAILED_PRECONDITION;

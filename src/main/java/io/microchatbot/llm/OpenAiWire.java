@@ -17,7 +17,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection(targets = { OpenAiWire.Request.class, OpenAiWire.StreamOptions.class,
         OpenAiWire.WireMessage.class, OpenAiWire.WireTool.class, OpenAiWire.WireFunction.class,
         OpenAiWire.WireToolCall.class, OpenAiWire.WireCall.class, OpenAiWire.Response.class, OpenAiWire.Choice.class,
-        OpenAiWire.Content.class, OpenAiWire.Usage.class, OpenAiWire.Error.class })
+        OpenAiWire.Content.class, OpenAiWire.Usage.class, OpenAiWire.PromptDetails.class, OpenAiWire.Error.class })
 final class OpenAiWire {
 
     private OpenAiWire() {
@@ -152,13 +152,21 @@ final class OpenAiWire {
     record Usage(
             @JsonProperty("prompt_tokens") Integer promptTokens,
             @JsonProperty("completion_tokens") Integer completionTokens,
-            @JsonProperty("total_tokens") Integer totalTokens) {
+            @JsonProperty("total_tokens") Integer totalTokens,
+            @JsonProperty("prompt_tokens_details") PromptDetails promptTokensDetails) {
 
         LlmUsage toUsage() {
             int prompt = promptTokens == null ? 0 : promptTokens;
             int completion = completionTokens == null ? 0 : completionTokens;
-            return new LlmUsage(prompt, completion, totalTokens == null ? prompt + completion : totalTokens);
+            int cached = promptTokensDetails == null || promptTokensDetails.cachedTokens() == null ? 0
+                    : Math.min(prompt, Math.max(0, promptTokensDetails.cachedTokens()));
+            return new LlmUsage(prompt, completion, totalTokens == null ? prompt + completion : totalTokens, cached);
         }
+    }
+
+    /** Of the prompt tokens, those the provider's prompt cache served (priced lower by OpenAI). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record PromptDetails(@JsonProperty("cached_tokens") Integer cachedTokens) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -112,7 +112,8 @@ public class BoundCompletions {
                 sampling.user(), tools,
                 request.toolChoice() == null ? null : GenerationJson.toolChoice(request.toolChoice()),
                 request.responseFormat() == null ? null : GenerationJson.responseFormat(request.responseFormat())))
-                .allowingOnly(models.restriction(Requester.of(access)));
+                .allowingOnly(models.restriction(Requester.of(access)))
+                .byKey(access.apiKeyId());
     }
 
     private static LlmCompletion completion(Message reply) {

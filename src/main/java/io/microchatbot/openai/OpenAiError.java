@@ -1,5 +1,6 @@
 package io.microchatbot.openai;
 
+import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.problem.FieldError;
 import io.microchatbot.problem.Problem;
 
@@ -13,8 +14,13 @@ public record OpenAiError(String message, String type, String param, String code
     public static OpenAiError of(Problem problem) {
         String param = problem.errors() == null || problem.errors().isEmpty() ? null
                 : problem.errors().stream().map(FieldError::field).findFirst().orElse(null);
-        return new OpenAiError(problem.detail() != null ? problem.detail() : problem.title(), type(problem.status()),
+        return new OpenAiError(problem.detail() != null ? problem.detail() : problem.title(), type(problem),
                 param, problem.code());
+    }
+
+    /** OpenAI's own type of a spent quota, which its clients know; else the family of the status. */
+    private static String type(Problem problem) {
+        return ErrorCode.budget_exhausted.name().equals(problem.code()) ? "insufficient_quota" : type(problem.status());
     }
 
     private static String type(int status) {

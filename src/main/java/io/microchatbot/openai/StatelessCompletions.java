@@ -29,6 +29,10 @@ import io.microchatbot.redis.Pipelined;
 import io.microchatbot.security.Access;
 import io.microchatbot.service.TurnConfig;
 import io.microchatbot.structured.ReplyFormats;
+import io.microchatbot.usage.Accounting;
+import io.microchatbot.usage.Budgets;
+import io.microchatbot.usage.Spend;
+import io.microchatbot.usage.UsageRecords;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -50,11 +54,16 @@ public class StatelessCompletions implements CompletionMode {
     private final BoundedRedis redis;
     private final RateLimiter limiter;
     private final UsageRecords usage;
+    private final Budgets budgets;
+    private final Accounting accounting;
     private final TokenCounter tokens;
     private final ReplyFormats formats;
 
     StatelessCompletions(ResilientLlm llm, TurnAdmission admission, TurnConfig turns, TurnSlots slots,
-            BoundedRedis redis, RateLimiter limiter, UsageRecords usage, TokenCounter tokens, ReplyFormats formats) {
+            BoundedRedis redis, RateLimiter limiter, UsageRecords usage, TokenCounter tokens, ReplyFormats formats,
+            Budgets budgets, Accounting accounting) {
+        this.budgets = budgets;
+        this.accounting = accounting;
         this.formats = formats;
         this.llm = llm;
         this.admission = admission;
@@ -69,8 +78,7 @@ public class StatelessCompletions implements CompletionMode {
     @Override
     public Uni<LlmCompletion> complete(Access access, ChatCompletionCall call, Deadline deadline) {
         return held(access, deadline, hold -> llm.complete(call.request(), deadline)
-                .map(completion -> withUsage(completion, call))
-                .invoke(completion -> hold.answered(completion.model(), completion.provider(), completion.usage()))
+                .map(completion -> answered(hold, call, completion))
                 .invoke(completion -> ensureShaped(call, completion.content(), completion.toolCalls()))
                 .onTermination().invoke(hold::end));
     }
@@ -90,13 +98,24 @@ public class StatelessCompletions implements CompletionMode {
         });
     }
 
-    /** Runs {@code work} once the caller may start one more call; a call refused on the way holds nothing. */
+    /**
+     * Runs {@code work} once the caller may start one more call and its budgets are not spent (429
+     * budget_exhausted otherwise, before the provider is called), both in one Redis round trip; a call refused on
+     * the way holds nothing.
+     */
     private <T> Uni<T> held(Access access, Deadline deadline, Function<Hold, Uni<T>> work) {
         return admission.admitInTime(deadline, turns.minTimeToStart(),
-                permit -> redis.send("openai-open", slots.acquisition(access.caller()))
+                permit -> open(access)
                         .onFailure().invoke(permit::release)
                         .onCancellation().invoke(permit::release)
                         .chain(slot -> work.apply(new Hold(access, permit, slot))));
+    }
+
+    private Uni<TurnSlot> open(Access access) {
+        Pipelined<TurnSlot> slot = slots.acquisition(access.caller());
+        Pipelined<Void> budget = budgets.check(access.caller().tenantId(), access.apiKeyId());
+        return redis.pipeline("openai-open", List.of(slot, budget))
+                .chain(replies -> Budgets.settledAfter(slot.settle(replies.get(0)), budget, replies.get(1)));
     }
 
     /**
@@ -117,6 +136,13 @@ public class StatelessCompletions implements CompletionMode {
                         "The reply does not match the requested response_format (" + format.type() + "): " + why);
             });
         }
+    }
+
+    /** The completion with its usage (an estimate when the provider reported none), held to be charged. */
+    private LlmCompletion answered(Hold hold, ChatCompletionCall call, LlmCompletion completion) {
+        LlmCompletion counted = withUsage(completion, call);
+        hold.answered(call.request().model(), completion.provider(), counted.usage(), completion.usage() == null);
+        return counted;
     }
 
     private LlmCompletion withUsage(LlmCompletion completion, ChatCompletionCall call) {
@@ -146,7 +172,7 @@ public class StatelessCompletions implements CompletionMode {
         private final Permit permit;
         private final TurnSlot slot;
         private final AtomicBoolean ended = new AtomicBoolean();
-        private volatile UsageRecord answered;
+        private volatile Spend answered;
         private volatile Consumer<Hold> beforeEnd = hold -> {
         };
 
@@ -156,8 +182,9 @@ public class StatelessCompletions implements CompletionMode {
             this.slot = slot;
         }
 
-        void answered(String model, String provider, LlmUsage used) {
-            answered = UsageRecord.openAi(access, model, provider, used);
+        void answered(String model, String provider, LlmUsage used, boolean estimated) {
+            answered = accounting.ofCall(access.caller().tenantId(), access.caller().userId(), access.apiKeyId(),
+                    model, provider, used, estimated);
         }
 
         /** What to record when the call ends, for a call whose answer is known only then (a stream). */
@@ -171,10 +198,10 @@ public class StatelessCompletions implements CompletionMode {
             }
             beforeEnd.accept(this);
             permit.release();
-            UsageRecord record = answered;
+            Spend record = answered;
             long used = record == null ? 0 : record.usage().totalTokens();
             List<Pipelined<Void>> steps = List.of(limiter.tokenCharge(access.caller().tenantId(), used),
-                    slot.releaseStep());
+                    budgets.charge(record), slot.releaseStep());
             redis.pipeline("openai-close", steps)
                     .invoke(replies -> {
                         for (int i = 0; i < steps.size(); i++) {
@@ -187,6 +214,7 @@ public class StatelessCompletions implements CompletionMode {
                     });
             if (record != null) {
                 usage.record(record);
+                accounting.counted(record);
             }
         }
     }
@@ -198,6 +226,7 @@ public class StatelessCompletions implements CompletionMode {
         private final StringBuilder text = new StringBuilder();
         private final ToolCallAssembly calls = new ToolCallAssembly();
         private volatile LlmChunk.Finished finished;
+        private volatile boolean reportedNone;
         private boolean started;
 
         StreamTally(ChatCompletionCall call) {
@@ -211,6 +240,7 @@ public class StatelessCompletions implements CompletionMode {
                 case LlmChunk.Delta delta -> text.append(delta.content());
                 case LlmChunk.ToolCallDelta delta -> calls.add(delta);
                 case LlmChunk.Finished last -> {
+                    reportedNone = last.usage() == null;
                     finished = last.usage() != null ? last
                             : new LlmChunk.Finished(last.model(), last.finishReason(), estimate(call, sent()),
                                     last.attempts(), last.provider());
@@ -229,10 +259,10 @@ public class StatelessCompletions implements CompletionMode {
                 return;
             }
             if (last != null) {
-                hold.answered(last.model() != null ? last.model() : call.request().model(),
-                        last.provider() != null ? last.provider() : llm.providerName(), last.usage());
+                hold.answered(call.request().model(),
+                        last.provider() != null ? last.provider() : llm.providerName(), last.usage(), reportedNone);
             } else {
-                hold.answered(call.request().model(), llm.providerName(), estimate(call, sent()));
+                hold.answered(call.request().model(), llm.providerName(), estimate(call, sent()), true);
             }
         }
 

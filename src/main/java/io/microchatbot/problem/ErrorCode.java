@@ -38,6 +38,11 @@ public enum ErrorCode {
     idempotency_key_reused(422, "Idempotency key reused"),
     rate_limited(429, "Rate limit exceeded"),
     llm_rate_limited(429, "LLM provider rate limit reached"),
+    /**
+     * The tenant or API key has spent its daily or monthly budget (chatbot.usage.*); refused before anything was
+     * stored or the provider called. Retry-After: until the period ends (ADR 0016).
+     */
+    budget_exhausted(429, "Budget exhausted"),
     /** Recorded on replies cut short because the caller went away; never sent, nobody is left to read it. */
     client_disconnected(499, "Caller disconnected"),
     internal_error(500, "Internal error"),

@@ -15,6 +15,7 @@ import io.microchatbot.MessageStatus;
 import io.microchatbot.MessageType;
 import io.microchatbot.event.OutboxEntry;
 import io.microchatbot.identity.Caller;
+import io.microchatbot.usage.Spend;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -116,7 +117,11 @@ public class TurnStatements {
                            WITH ORDINALITY AS e(id, type, envelope, at, position)
                  ORDER BY e.position)
             SELECT message_count FROM claimed""";
-    /** A deleted conversation makes the reply's insert break its foreign key: the statement fails, nothing stays. */
+    /**
+     * A deleted conversation makes the reply's insert break its foreign key: the statement fails, nothing stays. A
+     * paid reply's usage row ({@code $23} not null) is appended with it: no shared row is updated, so concurrent
+     * turns of a tenant never wait on each other here.
+     */
     private static final String STORE_REPLY = """
             WITH stored AS (
                 INSERT INTO messages (id, conversation_id, tenant_id, user_id, message_type, status, content,
@@ -134,7 +139,15 @@ public class TurnStatements {
              RETURNING c.id, c.message_count),
             event AS (
                 INSERT INTO outbox_events (event_id, event_type, tenant_id, conversation_id, envelope, created_at)
-                SELECT $18::uuid, $19::text, $3::varchar, id, cast($20 AS text)::jsonb, $21::timestamptz FROM counted)
+                SELECT $18::uuid, $19::text, $3::varchar, id, cast($20 AS text)::jsonb, $21::timestamptz FROM counted),
+            usage AS (
+                INSERT INTO usage_records (id, tenant_id, user_id, api_key_id, source, model, provider,
+                                           prompt_tokens, completion_tokens, total_tokens, cached_tokens,
+                                           cost_micros, estimated, conversation_id, message_id, created_at)
+                SELECT $23::uuid, $3::varchar, $4::varchar, $24::uuid, 'turn', $25::text, $26::text, $27::integer,
+                       $28::integer, $29::integer, $30::integer, $31::bigint, $32::boolean, conversation_id,
+                       $1::uuid, $16::timestamptz
+                  FROM stored WHERE $23::uuid IS NOT NULL)
             SELECT message_count FROM counted""";
     private static final String RELEASE = """
             UPDATE conversations SET turn_lease_until = NULL WHERE id = $1 AND turn_lease_until = $2""";
@@ -227,10 +240,11 @@ public class TurnStatements {
     }
 
     /**
-     * Stores a reply with its event, counts it, and ends the turn holding {@code lease}. Returns the new message
+     * Stores a reply with its event and its usage row ({@code spend}, null: nothing was paid for), counts it, and
+     * ends the turn holding {@code lease}. Returns the new message
      * count; fails with a foreign-key violation when the conversation was deleted.
      */
-    public Uni<Long> storeReply(Message reply, Instant lease, OutboxEntry event) {
+    public Uni<Long> storeReply(Message reply, Instant lease, OutboxEntry event, Spend spend) {
         Tuple params = Tuple.tuple()
                 .addUUID(reply.id)
                 .addUUID(reply.conversationId)
@@ -253,7 +267,17 @@ public class TurnStatements {
                 .addString(event.eventType())
                 .addString(event.envelope())
                 .addOffsetDateTime(utc(event.createdAt()))
-                .addString(reply.toolCalls);
+                .addString(reply.toolCalls)
+                .addUUID(spend == null ? null : UUID.randomUUID())
+                .addUUID(spend == null || spend.apiKeyId() == null ? null : UUID.fromString(spend.apiKeyId()))
+                .addString(spend == null ? null : spend.model())
+                .addString(spend == null ? null : spend.provider())
+                .addInteger(spend == null ? null : spend.usage().promptTokens())
+                .addInteger(spend == null ? null : spend.usage().completionTokens())
+                .addInteger(spend == null ? null : spend.usage().totalTokens())
+                .addInteger(spend == null ? null : spend.usage().cachedTokens())
+                .addLong(spend == null ? null : spend.costMicros())
+                .addBoolean(spend == null ? null : spend.estimated());
         return pool.preparedQuery(STORE_REPLY).execute(params)
                 .map(TurnStatements::count);
     }

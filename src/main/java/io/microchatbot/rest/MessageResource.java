@@ -93,7 +93,8 @@ public class MessageResource {
     public Multi<String> send(@RestPath("id") UUID conversationId, SendMessageRequest body, HttpHeaders headers,
             RoutingContext routing, UriInfo uri) {
         var caller = callers.get();
-        var message = turnRequests.input(body).allowingOnly(models.restriction(Requester.of(callers.access())));
+        var message = turnRequests.input(body).allowingOnly(models.restriction(Requester.of(callers.access())))
+                .byKey(callers.access().apiKeyId());
         var deadline = CallerDeadline.from(headers);
         boolean streamed = representation.streamed(routing, body);
         String path = "/api/v1/conversations/" + conversationId + "/messages";

@@ -25,6 +25,7 @@ import io.microchatbot.observability.EventLog;
 import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.ratelimit.TurnSlot;
+import io.microchatbot.usage.Accounting;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -51,11 +52,13 @@ public class ChatService {
     private final ReplyJudge judge;
     private final TurnFeed feed;
     private final RunningTurns running;
+    private final Accounting accounting;
 
     ChatService(TurnStore turns, ResilientLlm llm, TurnConfig config, LlmConfig llmConfig,
             @ConfigProperty(name = "chatbot.log-content", defaultValue = "false") boolean logContent, Vertx vertx,
             TurnRedis redisCalls, TurnMetrics metrics, TurnAdmission admission, ReplyJudge judge, TurnFeed feed,
-            RunningTurns running) {
+            RunningTurns running, Accounting accounting) {
+        this.accounting = accounting;
         this.judge = judge;
         this.feed = feed;
         this.running = running;
@@ -96,7 +99,7 @@ public class ChatService {
             Deadline deadline) {
         // Detached from the slot on: a caller hanging up mid-transaction must not close the session under it (the
         // turn would be cut half-way, or, once committed, left holding the conversation until its lease expires).
-        return Detached.run(redisCalls.open(caller, conversationId)
+        return Detached.run(redisCalls.open(caller, input.apiKeyId(), conversationId)
                 .chain(opening -> begin(opening, caller, conversationId, input)
                         .chain(start -> complete(start, opening.slot(), deadline, announced(start))
                                 .onTermination().call(opening.slot()::release)))
@@ -106,7 +109,7 @@ public class ChatService {
     private Uni<Multi<TurnEvent>> startStream(Permit permit, Caller caller, UUID conversationId, UserInput input,
             Deadline deadline) {
         // The start is detached as in send(); a turn whose caller left before it started is answered all the same.
-        return Detached.run(redisCalls.open(caller, conversationId)
+        return Detached.run(redisCalls.open(caller, input.apiKeyId(), conversationId)
                 .chain(opening -> begin(opening, caller, conversationId, input)
                         .map(start -> events(start, opening.slot(), permit, deadline)))
                 .onFailure().invoke(permit::release),
@@ -246,7 +249,8 @@ public class ChatService {
     }
 
     /**
-     * Stores a reply, then, in one Redis round trip, caches both messages, charges the tokens and frees the slot; if
+     * Stores a reply with its usage row, then, in one Redis round trip, caches both messages, charges the tokens and
+     * the spend and frees the slot; if
      * storing fails the lease is released so that the conversation is not stuck. A conversation deleted meanwhile
      * makes the turn a 404.
      */
@@ -255,6 +259,7 @@ public class ChatService {
                 .invoke(stored -> metrics.replyStored(mode, stored.reply().status))
                 .invoke(stored -> logProcessed(start, stored.reply(), mode))
                 .call(stored -> redisCalls.close(start, stored, slot, usedTokens(stored.reply())))
+                .invoke(stored -> accounting.counted(stored.spend()))
                 .map(StoredReply::reply)
                 .onFailure().call(failure -> turns.release(start)
                         .onFailure().invoke(releaseFailure -> Log.warn("Could not release the conversation lease",

@@ -17,11 +17,13 @@ import io.microchatbot.ratelimit.TurnSlots;
 import io.microchatbot.redis.BoundedRedis;
 import io.microchatbot.redis.Pipelined;
 import io.microchatbot.redis.Reply;
+import io.microchatbot.usage.Budgets;
 import io.smallrye.mutiny.Uni;
 
 /**
- * A turn's Redis calls after its rate limit, in two round trips: one pipeline opens it (the caller's turn slot and
- * the cached context), one closes it (the cache appends of both messages, the token charge, the slot's release).
+ * A turn's Redis calls after its rate limit, in two round trips: one pipeline opens it (the caller's turn slot, the
+ * cached context and its spending budgets' check), one closes it (the cache appends of both messages, the token
+ * charge, the spend charge, the slot's release).
  * The calls touch keys of different hash tags, so they are pipelined rather than one script (ADR 0009). Each call
  * keeps its own fallback when Redis is unavailable.
  */
@@ -32,26 +34,33 @@ class TurnRedis {
     private final TurnSlots slots;
     private final ContextCache cache;
     private final RateLimiter limiter;
+    private final Budgets budgets;
 
-    TurnRedis(BoundedRedis redis, TurnSlots slots, ContextCache cache, RateLimiter limiter) {
+    TurnRedis(BoundedRedis redis, TurnSlots slots, ContextCache cache, RateLimiter limiter, Budgets budgets) {
+        this.budgets = budgets;
         this.redis = redis;
         this.slots = slots;
         this.cache = cache;
         this.limiter = limiter;
     }
 
-    /** The caller's place for the turn (or 429 rate_limited) and whatever the cache holds of the conversation. */
-    Uni<Opening> open(Caller caller, UUID conversationId) {
+    /**
+     * The caller's place for the turn (or 429 rate_limited), whatever the cache holds of the conversation, and the
+     * budgets of the tenant and API key (429 budget_exhausted, the place given back at once).
+     */
+    Uni<Opening> open(Caller caller, String apiKeyId, UUID conversationId) {
         Pipelined<TurnSlot> slot = slots.acquisition(caller);
         Pipelined<Optional<CachedContext>> context = cache.snapshotStep(caller.tenantId(), conversationId);
-        return redis.pipeline("turn-open", List.of(slot, context))
-                .map(replies -> opening(slot, context, replies));
+        Pipelined<Void> budget = budgets.check(caller.tenantId(), apiKeyId);
+        return redis.pipeline("turn-open", List.of(slot, context, budget))
+                .chain(replies -> opening(slot, context, budget, replies));
     }
 
     /** After the reply is stored; never fails (a write Redis missed is a later cache miss, see ContextCache). */
     Uni<Void> close(TurnStart start, StoredReply stored, TurnSlot slot, long usedTokens) {
+        // The spend is charged here, with the turn's other closing calls: no round trip of its own.
         Message reply = stored.reply();
-        List<Pipelined<Void>> steps = new ArrayList<>(start.inputs().size() + 3);
+        List<Pipelined<Void>> steps = new ArrayList<>(start.inputs().size() + 4);
         if (start.userMessageToCache()) {
             // The inputs brought the count to messageCount, the last one exactly; the ones before it one by one.
             long count = start.messageCount() - start.inputs().size();
@@ -63,17 +72,18 @@ class TurnRedis {
                 ? cache.appendStep(reply, stored.messageCount())
                 : Pipelined.known(null));
         steps.add(limiter.tokenCharge(reply.tenantId, usedTokens));
+        steps.add(budgets.charge(stored.spend()));
         steps.add(slot.releaseStep());
         return redis.pipeline("turn-close", steps)
                 .invoke(replies -> settle(steps, replies))
                 .replaceWithVoid();
     }
 
-    private static Opening opening(Pipelined<TurnSlot> slot, Pipelined<Optional<CachedContext>> context,
-            List<Reply> replies) {
+    private static Uni<Opening> opening(Pipelined<TurnSlot> slot, Pipelined<Optional<CachedContext>> context,
+            Pipelined<Void> budget, List<Reply> replies) {
         // The slot first: a refusal (429) is thrown before the context is counted as a hit or a miss.
-        TurnSlot held = slot.settle(replies.get(0));
-        return new Opening(held, context.settle(replies.get(1)));
+        return Budgets.settledAfter(slot.settle(replies.get(0)), budget, replies.get(2))
+                .map(held -> new Opening(held, context.settle(replies.get(1))));
     }
 
     private static void settle(List<Pipelined<Void>> steps, List<Reply> replies) {

@@ -24,6 +24,8 @@ import io.microchatbot.problem.ApiException;
 import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.problem.FieldError;
 import io.microchatbot.repository.TurnStatements;
+import io.microchatbot.usage.Accounting;
+import io.microchatbot.usage.Spend;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -46,9 +48,11 @@ public class TurnStore {
     private final RunningTurns running;
     private final ContextCache cache;
     private final Outbox outbox;
+    private final Accounting accounting;
 
     TurnStore(TurnStatements statements, PromptBuilder prompts, TurnConfig config, LlmConfig llm, Replies replies,
-            RunningTurns running, ContextCache cache, Outbox outbox) {
+            RunningTurns running, ContextCache cache, Outbox outbox, Accounting accounting) {
+        this.accounting = accounting;
         this.statements = statements;
         this.prompts = prompts;
         this.config = config;
@@ -83,9 +87,14 @@ public class TurnStore {
     public Uni<StoredReply> finish(TurnStart turn, ReplyOutcome outcome) {
         Message reply = replies.reply(turn.userMessage(), outcome, turn.parameters(),
                 Clock.after(turn.userMessage().createdAt));
-        return statements.storeReply(reply, turn.lease(), outbox.replyStoredEntry(reply, turn.userMessage().id))
+        // Its usage row goes in with it, in the same statement: an append, never a shared row to update.
+        Spend spend = accounting.ofReply(reply.tenantId, reply.userId, turn.apiKeyId(), turn.model(),
+                reply.provider, outcome.usage(), turn.prompt(), reply.contentTokens, reply.conversationId, reply.id);
+        return statements.storeReply(reply, turn.lease(), outbox.replyStoredEntry(reply, turn.userMessage().id),
+                spend)
                 .invoke(() -> running.ended(turn))
-                .map(count -> new StoredReply(reply, count));
+                .map(count -> new StoredReply(reply, count, spend))
+                .onFailure(ConversationGone.INSTANCE).invoke(() -> accounting.recordApart(spend));
     }
 
     /** Ends a turn whose reply could not be stored, so that the conversation is usable again at once. */
@@ -152,7 +161,7 @@ public class TurnStore {
                 .chain(count -> count != null
                         ? Uni.createFrom().item(new Begun(new TurnStart(inputs, model,
                                 prompts.build(conversation, inputs, newest, options), options, input.parameters(), lease,
-                                count, read.history().cached()), read.history()))
+                                count, read.history().cached(), input.apiKeyId()), read.history()))
                         : refused(caller, conversation.id, input, attempt));
     }
 

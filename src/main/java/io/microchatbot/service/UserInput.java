@@ -10,10 +10,11 @@ import io.microchatbot.generation.Parameters;
  * What a caller sends for a turn, validated: either a user message ({@code content}, its token count) or the
  * results of the tool calls the last reply asked for ({@code toolResults}, then {@code content} is null); its
  * metadata as a JSON object text; how this turn's reply is to be generated; and the models its caller may use
- * ({@code allowedModels}, null: any).
+ * ({@code allowedModels}, null: any); and the API key its caller came with ({@code apiKeyId}, null: none), whose
+ * budget the turn is held to and charged on.
  */
 public record UserInput(String content, String metadataJson, int contentTokens, List<ToolResult> toolResults,
-        GenerationOptions options, Parameters parameters, List<String> allowedModels) {
+        GenerationOptions options, Parameters parameters, List<String> allowedModels, String apiKeyId) {
 
     public UserInput {
         toolResults = toolResults == null ? List.of() : List.copyOf(toolResults);
@@ -24,7 +25,7 @@ public record UserInput(String content, String metadataJson, int contentTokens, 
 
     public UserInput(String content, String metadataJson, int contentTokens, List<ToolResult> toolResults,
             GenerationOptions options, Parameters parameters) {
-        this(content, metadataJson, contentTokens, toolResults, options, parameters, null);
+        this(content, metadataJson, contentTokens, toolResults, options, parameters, null, null);
     }
 
     /** A plain user message, the model's defaults. */
@@ -38,7 +39,13 @@ public record UserInput(String content, String metadataJson, int contentTokens, 
      */
     public UserInput allowingOnly(Optional<List<String>> allowed) {
         return new UserInput(content, metadataJson, contentTokens, toolResults, options, parameters,
-                allowed.orElse(null));
+                allowed.orElse(null), apiKeyId);
+    }
+
+    /** This input from a caller that came with the API key {@code id} (null: none), for its budget and usage. */
+    public UserInput byKey(String id) {
+        return new UserInput(content, metadataJson, contentTokens, toolResults, options, parameters, allowedModels,
+                id);
     }
 
     public boolean answersToolCalls() {

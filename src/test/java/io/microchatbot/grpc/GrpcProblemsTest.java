@@ -56,6 +56,7 @@ class GrpcProblemsTest {
             Map.entry(ErrorCode.idempotency_key_reused, Code.FAILED_PRECONDITION),
             Map.entry(ErrorCode.rate_limited, Code.RESOURCE_EXHAUSTED),
             Map.entry(ErrorCode.llm_rate_limited, Code.RESOURCE_EXHAUSTED),
+            Map.entry(ErrorCode.budget_exhausted, Code.RESOURCE_EXHAUSTED),
             Map.entry(ErrorCode.client_disconnected, Code.CANCELLED),
             Map.entry(ErrorCode.internal_error, Code.INTERNAL),
             Map.entry(ErrorCode.llm_bad_response, Code.INTERNAL),

@@ -62,8 +62,8 @@ class BoundCompletionsTest {
                 .containsExactly("Be terse.", "Earlier question", "Hello from the fake model.", "New question");
         Api.as(user).get("/api/v1/conversations/{id}", id).then().body("message_count",
                 equalTo(4));
-        // Stored as a turn, so the door keeps no usage row of its own for it.
-        assertThat(usageOf(user)).isEmpty();
+        // Stored as a turn: each of the two turns has its usage row, written with its reply; the door adds none.
+        assertThat(usageOf(user)).hasSize(2).allSatisfy(row -> assertThat(row).containsEntry("source", "turn"));
     }
 
     @Test

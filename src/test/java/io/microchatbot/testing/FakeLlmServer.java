@@ -33,6 +33,7 @@ public final class FakeLlmServer {
     private final Queue<UpstreamBehavior> script = new ConcurrentLinkedQueue<>();
     private final Map<String, UpstreamBehavior> perModel = new ConcurrentHashMap<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private volatile int cachedTokens;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger answering = new AtomicInteger();
     private final AtomicInteger mostAnswering = new AtomicInteger();
@@ -84,12 +85,18 @@ public final class FakeLlmServer {
 
     /** Back to the default reply, with no request recorded and every circuit breaker of the service closed. */
     public void reset() {
+        cachedTokens = 0;
         behavior.set(defaultBehavior());
         script.clear();
         perModel.clear();
         received.clear();
         mostAnswering.set(answering.get());
         CircuitBreakerMaintenance.get().resetAll();
+    }
+
+    /** From now until the next {@link #reset()}, usage reports this many of the prompt tokens as cached. */
+    public void reportCachedTokens(int count) {
+        cachedTokens = count;
     }
 
     /** The most requests this provider was answering at once since the last {@link #reset()}. */
@@ -249,7 +256,7 @@ public final class FakeLlmServer {
         return chunk;
     }
 
-    private static JsonObject completion(UpstreamBehavior b, String model) {
+    private JsonObject completion(UpstreamBehavior b, String model) {
         JsonObject message = new JsonObject().put("role", "assistant").put("content", b.content());
         if (!b.toolCalls().calls().isEmpty()) {
             JsonArray calls = new JsonArray();
@@ -272,8 +279,12 @@ public final class FakeLlmServer {
      * Deterministic usage the tests can assert: 11 prompt tokens, {@link UpstreamBehavior#completionTokens()}
      * completion tokens (one per streamed chunk: per text chunk when the reply is only text).
      */
-    private static JsonObject usage(UpstreamBehavior b) {
-        return new JsonObject().put("prompt_tokens", 11).put("completion_tokens", b.completionTokens())
+    private JsonObject usage(UpstreamBehavior b) {
+        JsonObject usage = new JsonObject().put("prompt_tokens", 11).put("completion_tokens", b.completionTokens())
                 .put("total_tokens", 11 + b.completionTokens());
+        if (cachedTokens > 0) {
+            usage.put("prompt_tokens_details", new JsonObject().put("cached_tokens", cachedTokens));
+        }
+        return usage;
     }
 }

@@ -1,4 +1,4 @@
-package io.microchatbot.openai;
+package io.microchatbot.usage;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -15,7 +15,8 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Writes {@code usage_records}, one row per answered call, off the answer's path: the caller never waits for it.
+ * Writes {@code usage_records} for the stateless OpenAI door, one row per answered call, off the answer's path: the
+ * caller never waits for it (a turn's row is written by the statement that stores its reply).
  * A write that still fails after a retry is logged with the whole record and counted in
  * {@code chatbot_usage_records_total{outcome="failed"}}, so a lost row is never silent.
  */
@@ -24,8 +25,9 @@ public class UsageRecords {
 
     private static final String INSERT = """
             INSERT INTO usage_records (id, tenant_id, user_id, api_key_id, source, model, provider, prompt_tokens,
-                                       completion_tokens, total_tokens, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""";
+                                       completion_tokens, total_tokens, created_at, cached_tokens, cost_micros,
+                                       estimated)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)""";
 
     private final Pool pool;
     private final Counter written;
@@ -38,17 +40,18 @@ public class UsageRecords {
     }
 
     /** Starts the write and returns at once. */
-    public void record(UsageRecord record) {
+    public void record(Spend record) {
         write(record).subscribe().with(ignored -> written.increment(), failure -> {
             failed.increment();
             Log.errorf(failure, "Usage record lost: tenant=%s user=%s api_key=%s source=%s model=%s provider=%s"
-                    + " prompt_tokens=%d completion_tokens=%d total_tokens=%d", record.tenantId(), record.userId(),
-                    record.apiKeyId(), record.source(), record.model(), record.provider(),
-                    record.usage().promptTokens(), record.usage().completionTokens(), record.usage().totalTokens());
+                    + " prompt_tokens=%d completion_tokens=%d total_tokens=%d cost_micros=%d", record.tenantId(),
+                    record.userId(), record.apiKeyId(), record.source(), record.model(), record.provider(),
+                    record.usage().promptTokens(), record.usage().completionTokens(), record.usage().totalTokens(),
+                    record.costMicros());
         });
     }
 
-    Uni<Void> write(UsageRecord record) {
+    Uni<Void> write(Spend record) {
         Tuple row = Tuple.tuple()
                 .addUUID(UUID.randomUUID())
                 .addString(record.tenantId())
@@ -60,7 +63,10 @@ public class UsageRecords {
                 .addInteger(record.usage().promptTokens())
                 .addInteger(record.usage().completionTokens())
                 .addInteger(record.usage().totalTokens())
-                .addOffsetDateTime(OffsetDateTime.now(ZoneOffset.UTC));
+                .addOffsetDateTime(OffsetDateTime.now(ZoneOffset.UTC))
+                .addInteger(record.usage().cachedTokens())
+                .addLong(record.costMicros())
+                .addBoolean(record.estimated());
         return Uni.createFrom().deferred(() -> pool.preparedQuery(INSERT).execute(row))
                 .onFailure().retry().withBackOff(Duration.ofMillis(200)).atMost(1)
                 .replaceWithVoid();
