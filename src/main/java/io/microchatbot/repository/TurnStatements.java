@@ -39,36 +39,32 @@ public class TurnStatements {
     private static final String CONVERSATION = """
             SELECT system_prompt, model, cast(generation AS text) AS generation, message_count, turn_lease_until
               FROM conversations WHERE id = $1 AND tenant_id = $2 AND user_id = $3""";
+    /** A conversation's columns and those of messages {@code m} joined to it: the rows {@link #snapshot} reads. */
+    private static final String CONVERSATION_AND_MESSAGES = """
+            SELECT c.system_prompt, c.model, cast(c.generation AS text) AS generation, c.message_count,
+                   c.turn_lease_until,
+                   m.id, m.message_type, m.status, m.content, cast(m.metadata AS text) AS metadata, m.content_tokens,
+                   cast(m.tool_calls AS text) AS tool_calls, m.tool_call_id,
+                   m.model AS message_model, m.provider, m.finish_reason, m.prompt_tokens, m.completion_tokens,
+                   m.total_tokens, m.latency_ms, m.created_at, m.updated_at
+              FROM conversations c
+            """;
     /** The conversation and its newest messages in one snapshot, for a context the cache does not hold. */
-    private static final String CONVERSATION_WITH_HISTORY = """
-            SELECT c.system_prompt, c.model, cast(c.generation AS text) AS generation, c.message_count,
-                   c.turn_lease_until,
-                   m.id, m.message_type, m.status, m.content, cast(m.metadata AS text) AS metadata, m.content_tokens,
-                   cast(m.tool_calls AS text) AS tool_calls, m.tool_call_id,
-                   m.model AS message_model, m.provider, m.finish_reason, m.prompt_tokens, m.completion_tokens,
-                   m.total_tokens, m.latency_ms, m.created_at, m.updated_at
-              FROM conversations c
-              LEFT JOIN LATERAL (
-                   SELECT * FROM messages WHERE conversation_id = c.id
-                    ORDER BY created_at DESC, id DESC LIMIT $4) m ON true
-             WHERE c.id = $1 AND c.tenant_id = $2 AND c.user_id = $3
-             ORDER BY m.created_at DESC, m.id DESC""";
+    private static final String CONVERSATION_WITH_HISTORY = CONVERSATION_AND_MESSAGES + """
+             LEFT JOIN LATERAL (
+                  SELECT * FROM messages WHERE conversation_id = c.id
+                   ORDER BY created_at DESC, id DESC LIMIT $4) m ON true
+            WHERE c.id = $1 AND c.tenant_id = $2 AND c.user_id = $3
+            ORDER BY m.created_at DESC, m.id DESC""";
     /** The conversation, a message of it and the message after it (its turn's reply, once stored), newest first. */
-    private static final String TURN = """
-            SELECT c.system_prompt, c.model, cast(c.generation AS text) AS generation, c.message_count,
-                   c.turn_lease_until,
-                   m.id, m.message_type, m.status, m.content, cast(m.metadata AS text) AS metadata, m.content_tokens,
-                   cast(m.tool_calls AS text) AS tool_calls, m.tool_call_id,
-                   m.model AS message_model, m.provider, m.finish_reason, m.prompt_tokens, m.completion_tokens,
-                   m.total_tokens, m.latency_ms, m.created_at, m.updated_at
-              FROM conversations c
-              LEFT JOIN LATERAL (
-                   SELECT * FROM messages WHERE conversation_id = c.id
-                      AND (created_at, id) >= (SELECT created_at, id FROM messages
-                                                WHERE id = $4 AND conversation_id = c.id)
-                    ORDER BY created_at, id LIMIT 2) m ON true
-             WHERE c.id = $1 AND c.tenant_id = $2 AND c.user_id = $3
-             ORDER BY m.created_at DESC, m.id DESC""";
+    private static final String TURN = CONVERSATION_AND_MESSAGES + """
+             LEFT JOIN LATERAL (
+                  SELECT * FROM messages WHERE conversation_id = c.id
+                     AND (created_at, id) >= (SELECT created_at, id FROM messages
+                                               WHERE id = $4 AND conversation_id = c.id)
+                   ORDER BY created_at, id LIMIT 2) m ON true
+            WHERE c.id = $1 AND c.tenant_id = $2 AND c.user_id = $3
+            ORDER BY m.created_at DESC, m.id DESC""";
     private static final String CLAIM = """
             WITH claimed AS (
                 UPDATE conversations

@@ -79,15 +79,15 @@ class GracefulShutdownIT {
                         + " conversation_id = '" + stale + "' and message_type = 'assistant'", Duration.ofSeconds(15)))
                         .isEqualTo("failed turn_interrupted");
 
-                String drained = conversation(app, user);
-                String cut = conversation(app, user);
-                SseClient drainedStream = stream(app, user, drained);
+                String drained = app.conversation(user);
+                String cut = app.conversation(user);
+                SseClient drainedStream = app.stream(user, drained);
                 assertThat(drainedStream.next().name()).isEqualTo("message.created");
                 assertThat(drainedStream.next().json().getString("content")).isEqualTo("drained");
-                SseClient cutStream = stream(app, user, cut);
+                SseClient cutStream = app.stream(user, cut);
                 assertThat(cutStream.next().name()).isEqualTo("message.created");
                 assertThat(cutStream.next().json().getString("content")).isEqualTo("cut");
-                String grpcCut = conversation(app, user);
+                String grpcCut = app.conversation(user);
                 Iterator<SendMessageStreamResponse> grpcStream = grpc.as(user).sendMessageStream(
                         SendMessageRequest.newBuilder().setConversationId(grpcCut).setContent("go").build());
                 assertThat(grpcStream.next().hasMessageCreated()).isTrue();
@@ -190,21 +190,6 @@ class GracefulShutdownIT {
                 + "', 'default', '" + user + "', 'user', 'complete', 'hello?', '{}', 2,"
                 + " now() - interval '11 minutes', now() - interval '11 minutes')");
         return id;
-    }
-
-    private static String conversation(PackagedApp app, String user) throws Exception {
-        HttpResponse<String> created = app.send(app.request("/api/v1/conversations")
-                .header("X-User-ID", user).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{}")));
-        assertThat(created.statusCode()).isEqualTo(201);
-        return new JsonObject(created.body()).getString("id");
-    }
-
-    private static SseClient stream(PackagedApp app, String user, String conversation) throws Exception {
-        SseClient sse = SseClient.post(app.port(), "/api/v1/conversations/" + conversation + "/messages", user,
-                "text/event-stream", "{\"content\":\"go\"}");
-        assertThat(sse.status()).isEqualTo(200);
-        return sse;
     }
 
     private static HttpResponse<String> awaitStatus(PackagedApp app, String path, int status, Duration within,

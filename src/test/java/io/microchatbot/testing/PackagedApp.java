@@ -92,6 +92,28 @@ public final class PackagedApp implements AutoCloseable {
         }
     }
 
+    /** Opens a conversation for {@code user} (X-User-ID: the app runs with chatbot.auth.mode=none); its id. */
+    public String conversation(String user) throws IOException, InterruptedException {
+        HttpResponse<String> created = send(request("/api/v1/conversations")
+                .header("X-User-ID", user).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")));
+        if (created.statusCode() != 201) {
+            throw new IllegalStateException("Opening a conversation answered " + created.statusCode() + ": "
+                    + created.body());
+        }
+        return new io.vertx.core.json.JsonObject(created.body()).getString("id");
+    }
+
+    /** A streamed turn "go" in {@code conversation}, as {@code user}: the open event stream. */
+    public SseClient stream(String user, String conversation) throws IOException, InterruptedException {
+        SseClient sse = SseClient.post(port, "/api/v1/conversations/" + conversation + "/messages", user,
+                "text/event-stream", "{\"content\":\"go\"}");
+        if (sse.status() != 200) {
+            throw new IllegalStateException("The streamed turn answered " + sse.status() + ": " + sse.body());
+        }
+        return sse;
+    }
+
     public HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
     }

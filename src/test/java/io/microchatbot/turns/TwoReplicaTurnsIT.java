@@ -60,9 +60,9 @@ class TwoReplicaTurnsIT {
     void aStreamStartedOnOneReplicaIsFollowedFromItsLastEventIdOnTheOther() throws Exception {
         upstream.behave(slowly("one", " two", " three", " four", " five", " six"));
         String user = "user-" + UUID.randomUUID();
-        String conversation = conversation(second, user);
+        String conversation = second.conversation(user);
         String turn;
-        try (SseClient sse = stream(first, user, conversation)) {
+        try (SseClient sse = first.stream(user, conversation)) {
             turn = sse.next().json().getString("id");
             assertThat(sse.next().json().getString("content")).isEqualTo("one");
             assertThat(sse.next().id()).isEqualTo("3");
@@ -94,8 +94,8 @@ class TwoReplicaTurnsIT {
         CompletableFuture<Void> never = new CompletableFuture<>();
         upstream.behave(slowly("kept", " so far", " never").gateAfter(2, never));
         String user = "user-" + UUID.randomUUID();
-        String conversation = conversation(first, user);
-        try (SseClient sse = stream(first, user, conversation);
+        String conversation = first.conversation(user);
+        try (SseClient sse = first.stream(user, conversation);
                 SseClient follower = follow(second, user, "/api/v1/conversations/" + conversation
                         + "/turns/current/events", null)) {
             String turn = sse.next().json().getString("id");
@@ -136,8 +136,8 @@ class TwoReplicaTurnsIT {
         String user = "user-" + UUID.randomUUID();
         PackagedApp doomed = PackagedApp.start("two-replicas-doomed", settings("doomed"), Duration.ofSeconds(60));
         try {
-            String conversation = conversation(doomed, user);
-            try (SseClient sse = stream(doomed, user, conversation)) {
+            String conversation = doomed.conversation(user);
+            try (SseClient sse = doomed.stream(user, conversation)) {
                 sse.next();
                 sse.next();
                 try (SseClient follow = follow(second, user, "/api/v1/conversations/" + conversation
@@ -175,21 +175,6 @@ class TwoReplicaTurnsIT {
                 Map.entry("quarkus.application.name", "two-replicas-" + name),
                 // The packaged app runs the prod profile, whose default is JWT; this test calls with X-User-ID.
                 Map.entry("chatbot.auth.mode", "none"));
-    }
-
-    private static String conversation(PackagedApp app, String user) throws Exception {
-        HttpResponse<String> created = app.send(app.request("/api/v1/conversations")
-                .header("X-User-ID", user).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{}")));
-        assertThat(created.statusCode()).isEqualTo(201);
-        return new JsonObject(created.body()).getString("id");
-    }
-
-    private static SseClient stream(PackagedApp app, String user, String conversation) throws Exception {
-        SseClient sse = SseClient.post(app.port(), "/api/v1/conversations/" + conversation + "/messages", user,
-                "text/event-stream", "{\"content\":\"go\"}");
-        assertThat(sse.status()).isEqualTo(200);
-        return sse;
     }
 
     private static SseClient follow(PackagedApp app, String user, String path, String lastEventId)
