@@ -106,6 +106,11 @@ parentRefs:
 /api/v1/conversations/[^/]+/messages
 {{- end }}
 
+{{/* The path of a turn's events (GET: follow it, SSE), as a regular expression; {messageId} or "current". */}}
+{{- define "chatbot.turnEventsPathRegex" -}}
+/api/v1/conversations/[^/]+/turns/[^/]+/events
+{{- end }}
+
 {{/* The gRPC service's path prefix: its methods are POST /microchatbot.v1.ChatService/<Method>. */}}
 {{- define "chatbot.grpcPrefix" -}}
 /microchatbot.v1.ChatService/

@@ -62,6 +62,17 @@ final class MeshRoutes {
         UNARY_TURN_NO_RETRY,
         /** SendMessage with idempotency-key metadata. */
         UNARY_TURN_MAY_RETRY,
+        /**
+         * Following a turn (GET …/turns/{current|messageId}/events): a read, so it may be retried (the caller resends
+         * its Last-Event-ID), but it stays open as long as the streamed turn it follows.
+         */
+        FOLLOW_MAY_RETRY,
+        /**
+         * Cancelling a turn (REST POST …/turns/{messageId}/cancel, gRPC CancelTurn): not a turn, but it waits up to
+         * chatbot.turn.cancel-wait for the reply to be stored. A repeated cancel answers 409 turn_not_running: not
+         * retried, as other POSTs without a recorded Idempotency-Key.
+         */
+        CANCEL_NO_RETRY,
         /** Idempotent method, or opening a conversation with an Idempotency-Key. */
         MAY_RETRY,
         /** Anything else: never retried. */
@@ -79,6 +90,9 @@ final class MeshRoutes {
     }
 
     private static final String TURN_PATH = "/api/v1/conversations/6f1c9a3e-2b7d-4c55-9a51-0d3f6f0c8b21/messages";
+    private static final String TURNS_PATH = "/api/v1/conversations/6f1c9a3e-2b7d-4c55-9a51-0d3f6f0c8b21/turns";
+    private static final String TURN_MESSAGE_ID = "0b7c1e52-5f5e-4a77-8a4b-1f2d3c4b5a69";
+    private static final Map<String, String> FOLLOW = Map.of("Accept", "text/event-stream", "Last-Event-ID", "17");
     private static final Map<String, String> KEY = Map.of("Idempotency-Key", "6f1d0a52-7f0e-4c4e-9a55-1c0c7d3f2b11");
     private static final Map<String, String> GRPC = Map.of("content-type", "application/grpc", "te", "trailers");
     private static final Map<String, String> GRPC_KEY = Map.of("content-type", "application/grpc", "te", "trailers",
@@ -109,6 +123,16 @@ final class MeshRoutes {
             new Request("create an API key", "POST", "/api/v1/admin/api-keys", Map.of(), Expect.NO_RETRY),
             new Request("rotate an API key with Idempotency-Key (not recorded there)", "POST",
                     "/api/v1/admin/api-keys/k1/rotate", KEY, Expect.NO_RETRY),
+            new Request("follow the current turn", "GET", TURNS_PATH + "/current/events", FOLLOW,
+                    Expect.FOLLOW_MAY_RETRY),
+            new Request("follow the current turn from its start", "GET", TURNS_PATH + "/current/events",
+                    Map.of("Accept", "text/event-stream"), Expect.FOLLOW_MAY_RETRY),
+            new Request("follow a turn", "GET", TURNS_PATH + "/" + TURN_MESSAGE_ID + "/events", FOLLOW,
+                    Expect.FOLLOW_MAY_RETRY),
+            new Request("cancel a turn", "POST", TURNS_PATH + "/" + TURN_MESSAGE_ID + "/cancel", Map.of(),
+                    Expect.CANCEL_NO_RETRY),
+            new Request("cancel a turn with Idempotency-Key (not recorded there)", "POST",
+                    TURNS_PATH + "/" + TURN_MESSAGE_ID + "/cancel", KEY, Expect.CANCEL_NO_RETRY),
             new Request("metrics", "GET", "/q/metrics", Map.of(), Expect.MAY_RETRY),
             new Request("OPTIONS", "OPTIONS", "/api/v1/conversations", Map.of(), Expect.NO_RETRY),
             grpc("streamed turn", GRPC_SERVICE + "SendMessageStream", GRPC, Expect.TURN_NO_RETRY),
@@ -125,6 +149,9 @@ final class MeshRoutes {
             grpc("delete a conversation", GRPC_SERVICE + "DeleteConversation", GRPC, Expect.MAY_RETRY),
             grpc("list messages", GRPC_SERVICE + "ListMessages", GRPC, Expect.MAY_RETRY),
             grpc("read a message", GRPC_SERVICE + "GetMessage", GRPC, Expect.MAY_RETRY),
+            grpc("cancel a turn", GRPC_SERVICE + "CancelTurn", GRPC, Expect.CANCEL_NO_RETRY),
+            grpc("cancel a turn with idempotency-key (not recorded there)", GRPC_SERVICE + "CancelTurn", GRPC_KEY,
+                    Expect.CANCEL_NO_RETRY),
             grpc("change a conversation, with idempotency-key (not recorded there; not retried, as REST's PATCH)",
                     GRPC_SERVICE + "UpdateConversation", GRPC_KEY, Expect.NO_RETRY),
             grpc("health check", "/grpc.health.v1.Health/Check", GRPC, Expect.MAY_RETRY),
@@ -134,8 +161,12 @@ final class MeshRoutes {
             grpc("server reflection (v1alpha)", "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
                     GRPC, Expect.MAY_RETRY));
 
-    /** gRPC calls among the samples, and the REST call whose authorization they must share. */
-    static final List<Request> GRPC_SAMPLES = SAMPLES.stream().filter(Request::grpc).toList();
+    /**
+     * gRPC calls and the calls on a conversation's turns among the samples, and the REST call whose authorization
+     * they must share.
+     */
+    static final List<Request> CALLER_SAMPLES = SAMPLES.stream()
+            .filter(r -> r.grpc() || r.path().startsWith(TURNS_PATH + "/")).toList();
     static final Request API_SAMPLE = new Request("list conversations", "GET", "/api/v1/conversations", Map.of(),
             Expect.MAY_RETRY);
 
@@ -201,15 +232,16 @@ final class MeshRoutes {
     }
 
     /**
-     * Istio AuthorizationPolicies: every gRPC sample is allowed to exactly the principals allowed the REST API
-     * (GET /api/v1/conversations), and no DENY rule (the admin-only one) covers it.
+     * Istio AuthorizationPolicies: every gRPC sample and every call on a turn (follow, cancel) is allowed to exactly
+     * the principals allowed the REST API (GET /api/v1/conversations), and no DENY rule (the admin-only one) covers
+     * it.
      */
     static void checkIstioAuthorization(List<Map<String, Object>> objects) {
         List<Map<String, Object>> policies = objects.stream().filter(o -> "AuthorizationPolicy".equals(kind(o)))
                 .filter(o -> str(o, "apiVersion").startsWith("security.istio.io/")).toList();
         Set<String> api = istioPrincipals(policies, "ALLOW", API_SAMPLE);
         assertThat(api).as("principals allowed %s", API_SAMPLE.path()).isNotEmpty();
-        for (Request r : GRPC_SAMPLES) {
+        for (Request r : CALLER_SAMPLES) {
             assertThat(istioPrincipals(policies, "ALLOW", r)).as("principals allowed %s (%s)", r.path(),
                     r.description()).isEqualTo(api);
             assertThat(istioPrincipals(policies, "DENY", r)).as("DENY rules covering %s", r.path()).isEmpty();
@@ -272,8 +304,9 @@ final class MeshRoutes {
     }
 
     /**
-     * Linkerd inbound HTTPRoutes (parent: the Server): every gRPC sample takes the route the REST API takes, so it
-     * is authorized by the same AuthorizationPolicy (the Server detects the protocol, so HTTPRoutes see gRPC calls).
+     * Linkerd inbound HTTPRoutes (parent: the Server): every gRPC sample and every call on a turn (follow, cancel)
+     * takes the route the REST API takes, so it is authorized by the same AuthorizationPolicy (the Server detects the
+     * protocol, so HTTPRoutes see gRPC calls).
      */
     static void checkLinkerdInbound(List<Map<String, Object>> objects, String serverName) {
         List<Map<String, Object>> routes = objects.stream().filter(o -> "HTTPRoute".equals(kind(o)))
@@ -288,7 +321,7 @@ final class MeshRoutes {
                     assertThat(str(o, "spec", "targetRef", "kind")).isEqualTo("HTTPRoute");
                     assertThat(str(o, "spec", "targetRef", "name")).isEqualTo(api);
                 });
-        for (Request r : GRPC_SAMPLES) {
+        for (Request r : CALLER_SAMPLES) {
             assertThat(linkerdPolicy(routes, r).route()).as("inbound route of %s (%s)", r.path(), r.description())
                     .isEqualTo(api);
         }
@@ -303,7 +336,16 @@ final class MeshRoutes {
         }
         boolean turn = r.expect() == Expect.TURN_NO_RETRY || r.expect() == Expect.TURN_MAY_RETRY;
         boolean unaryTurn = r.expect() == Expect.UNARY_TURN_NO_RETRY || r.expect() == Expect.UNARY_TURN_MAY_RETRY;
-        if (turn) {
+        boolean follow = r.expect() == Expect.FOLLOW_MAY_RETRY;
+        if (follow) {
+            if (p.timeout().compareTo(s.longestTurn()) < 0) {
+                failures.add(where + ": timeout " + p.timeout() + " < the streamed turn it follows (stream max "
+                        + s.streamMaxDuration() + " + shutdown drain " + s.shutdownTimeout() + ")");
+            }
+            if (p.timeout().compareTo(s.turnLease()) >= 0) {
+                failures.add(where + ": timeout " + p.timeout() + " outlives the turn lease " + s.turnLease());
+            }
+        } else if (turn) {
             if (p.timeout().compareTo(s.longestTurn()) < 0) {
                 failures.add(where + ": timeout " + p.timeout() + " < stream max " + s.streamMaxDuration()
                         + " + shutdown drain " + s.shutdownTimeout());
@@ -323,13 +365,17 @@ final class MeshRoutes {
                 failures.add(where + ": timeout " + p.timeout() + " outlives the turn lease " + s.turnLease()
                         + " or the idempotency lock " + s.idempotencyLockTimeout());
             }
+        } else if (r.expect() == Expect.CANCEL_NO_RETRY
+                && p.timeout().compareTo(s.cancelWait().plus(NON_TURN_MIN_TIMEOUT)) < 0) {
+            failures.add(where + ": timeout " + p.timeout() + " < the cancel wait " + s.cancelWait() + " + "
+                    + NON_TURN_MIN_TIMEOUT + " (the cancel's own round trips)");
         } else if (p.timeout().compareTo(NON_TURN_MIN_TIMEOUT) < 0) {
             failures.add(where + ": timeout " + p.timeout() + " < " + NON_TURN_MIN_TIMEOUT);
         } else if (p.timeout().compareTo(s.longestTurn()) >= 0) {
             failures.add(where + ": a non-turn route as long as a turn (" + p.timeout() + ") hides hung requests");
         }
         boolean mayRetry = r.expect() == Expect.TURN_MAY_RETRY || r.expect() == Expect.UNARY_TURN_MAY_RETRY
-                || r.expect() == Expect.MAY_RETRY;
+                || r.expect() == Expect.FOLLOW_MAY_RETRY || r.expect() == Expect.MAY_RETRY;
         if (p.retries() > 0 && !mayRetry) {
             failures.add(where + ": retried " + p.retries() + " time(s), but only idempotent methods or requests"
                     + " with an Idempotency-Key the service records may be");
@@ -339,7 +385,7 @@ final class MeshRoutes {
         }
         if (p.retries() > 0) {
             Duration perTry = p.perTryTimeout() == null ? p.timeout() : p.perTryTimeout();
-            if (turn) {
+            if (turn || follow) {
                 if (perTry.compareTo(s.streamMaxDuration()) < 0 || perTry.compareTo(s.llmTimeout()) <= 0
                         || perTry.compareTo(s.firstTokenTimeout()) <= 0) {
                     failures.add(where + ": per-try timeout " + perTry + " would cut a stream (stream max "

@@ -33,6 +33,7 @@ record ServiceTimeouts(
         Duration retryMaxDelay,
         Duration retryJitter,
         Duration turnLease,
+        Duration cancelWait,
         Duration idempotencyLockTimeout,
         Duration shutdownDelay,
         Duration shutdownTimeout,
@@ -68,6 +69,7 @@ record ServiceTimeouts(
                 llm.retry().maxDelay(),
                 llm.retry().jitter(),
                 turn.lease(),
+                turn.cancelWait(),
                 config.getConfigMapping(IdempotencyConfig.class).lockTimeout(),
                 // Quarkus' own keys: no default of ours to fall back on, application.properties must set them.
                 parseDuration(required(props, "quarkus.shutdown.delay")),
