@@ -60,6 +60,11 @@ public class Conversation {
     @Column(name = "turn_lease_until")
     public Instant turnLeaseUntil;
 
+    /** A turn holds the conversation at {@code now}: its lease is set and has not expired. */
+    public boolean turnRunning(Instant now) {
+        return turnLeaseUntil != null && turnLeaseUntil.isAfter(now);
+    }
+
     @Column(name = "created_at", nullable = false, updatable = false)
     public Instant createdAt;
 

@@ -3,7 +3,6 @@ package io.microchatbot.service;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -64,12 +63,8 @@ public class RunningTurns {
     }
 
     /** The turns running here, by their last input message. */
-    public Set<UUID> ids() {
-        return Set.copyOf(running.keySet());
-    }
-
-    public boolean runs(UUID messageId) {
-        return running.containsKey(messageId);
+    public List<UUID> ids() {
+        return List.copyOf(running.keySet());
     }
 
     public int count() {

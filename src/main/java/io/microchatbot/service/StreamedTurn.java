@@ -117,16 +117,11 @@ final class StreamedTurn {
         }
         feed.append(event);
         caller.onNext(event);
-        if (terminal(event)) {
+        if (event.terminal()) {
             ended = true;
             caller.onComplete();
             onEnd.run();
         }
-    }
-
-    static boolean terminal(TurnEvent event) {
-        return !(event instanceof TurnEvent.UserMessageStored || event instanceof TurnEvent.Delta
-                || event instanceof TurnEvent.ToolCallDelta);
     }
 
     private Uni<TurnEvent> relay(LlmChunk chunk) {

@@ -9,6 +9,11 @@ import io.microchatbot.problem.ApiException;
  */
 public sealed interface TurnEvent {
 
+    /** Whether this event ends its turn's stream: the reply's outcome, never an input or a delta. */
+    default boolean terminal() {
+        return !(this instanceof UserMessageStored || this instanceof Delta || this instanceof ToolCallDelta);
+    }
+
     /** An input message was stored: the user message, or each tool result in order. */
     record UserMessageStored(Message message) implements TurnEvent {
     }

@@ -208,7 +208,7 @@ public class TurnStore {
     }
 
     private void ensureIdle(Conversation conversation, Instant now) {
-        if (conversation.turnLeaseUntil != null && conversation.turnLeaseUntil.isAfter(now)) {
+        if (conversation.turnRunning(now)) {
             throw busy(conversation.id);
         }
     }

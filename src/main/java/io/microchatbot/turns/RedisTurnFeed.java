@@ -85,7 +85,7 @@ public class RedisTurnFeed implements TurnFeed {
                 if (n == 1) {
                     pending.add(expiry(config.lease().plus(config.eventsRetention())));
                 }
-                if (TurnEventJson.terminal(name)) {
+                if (event.terminal()) {
                     pending.add(expiry(config.eventsRetention()));
                 }
                 batch = next();

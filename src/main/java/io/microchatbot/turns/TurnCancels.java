@@ -119,7 +119,7 @@ public class TurnCancels {
 
     /** One MGET for the flags of every turn this replica runs; nothing to send while it runs none. */
     private Uni<Void> lookForCancels() {
-        List<UUID> ids = List.copyOf(running.ids());
+        List<UUID> ids = running.ids();
         if (ids.isEmpty()) {
             return Uni.createFrom().voidItem();
         }

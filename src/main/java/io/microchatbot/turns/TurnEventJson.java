@@ -47,7 +47,7 @@ public class TurnEventJson {
         return "id: " + id + "\nevent: " + name + "\ndata: " + data + "\n\n";
     }
 
-    /** Whether an event of this name ends its turn's stream. */
+    /** Whether an event of this name, as read back from a feed, ends its turn's stream ({@link TurnEvent#terminal}). */
     public static boolean terminal(String name) {
         return switch (name) {
             case "message.completed", "message.incomplete", "message.invalid", "error" -> true;

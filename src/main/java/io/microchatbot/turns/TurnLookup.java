@@ -1,5 +1,6 @@
 package io.microchatbot.turns;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -29,7 +30,7 @@ class TurnLookup {
                 .onItem().ifNull().failWith(() -> ApiException.notFound("Conversation"))
                 .map(snapshot -> {
                     List<Message> newest = snapshot.newestFirst();
-                    boolean leaseHeld = TurnState.leaseHeld(snapshot.conversation().turnLeaseUntil);
+                    boolean leaseHeld = snapshot.conversation().turnRunning(Instant.now());
                     if (!newest.isEmpty() && input(newest.get(0))) {
                         return new TurnState(conversationId, newest.get(0), null, leaseHeld);
                     }
@@ -56,7 +57,7 @@ class TurnLookup {
                     Message next = newest.size() == 2 ? newest.get(0) : null;
                     if (next == null) {
                         return new TurnState(conversationId, input, null,
-                                TurnState.leaseHeld(snapshot.conversation().turnLeaseUntil));
+                                snapshot.conversation().turnRunning(Instant.now()));
                     }
                     return new TurnState(conversationId, input,
                             next.messageType == MessageType.assistant ? next : null, false);

@@ -1,6 +1,5 @@
 package io.microchatbot.turns;
 
-import java.time.Instant;
 import java.util.UUID;
 
 import io.microchatbot.Message;
@@ -15,9 +14,5 @@ record TurnState(UUID conversationId, Message input, Message reply, boolean runn
 
     UUID messageId() {
         return input.id;
-    }
-
-    static boolean leaseHeld(Instant leaseUntil) {
-        return leaseUntil != null && leaseUntil.isAfter(Instant.now());
     }
 }
