@@ -17,6 +17,9 @@ import org.hibernate.annotations.ColumnTransformer;
 @Table(name = "messages")
 public class Message {
 
+    /** The kind of a system message that summarises the messages it covers (history compaction). */
+    public static final String SUMMARY = "summary";
+
     @Id
     public UUID id;
 
@@ -83,9 +86,33 @@ public class Message {
     @Column(name = "latency_ms")
     public Long latencyMs;
 
+    /** {@link #SUMMARY} for a summary of earlier messages (a system message), else null. */
+    @Column(updatable = false)
+    public String kind;
+
+    /** A summary: the oldest message it covers. */
+    @Column(name = "covers_from_id", updatable = false)
+    public UUID coversFromId;
+
+    /** A summary: the newest message it covers. */
+    @Column(name = "covers_to_id", updatable = false)
+    public UUID coversToId;
+
+    /** A summary: when the newest message it covers was created; no older message is in a prompt beside it. */
+    @Column(name = "covers_until", updatable = false)
+    public Instant coversUntil;
+
+    /** A summary: how many messages it covers. */
+    @Column(name = "covers_count", updatable = false)
+    public Integer coversCount;
+
     @Column(name = "created_at", nullable = false, updatable = false)
     public Instant createdAt;
 
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
+
+    public boolean isSummary() {
+        return SUMMARY.equals(kind);
+    }
 }

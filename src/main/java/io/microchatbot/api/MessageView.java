@@ -14,7 +14,8 @@ import io.microchatbot.Message;
 /**
  * A message as existing clients read it. The field list is a contract: how a reply ended ({@code status}), its
  * model, usage and latency are in {@code metadata}. {@code tool_calls} (a reply asking for tools) and
- * {@code tool_call_id} (a tool result) appear only on the messages that have them.
+ * {@code tool_call_id} (a tool result) appear only on the messages that have them, as do {@code kind}
+ * ({@code summary}) and {@code summary} (the range it covers) on a system message that summarises earlier ones.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record MessageView(
@@ -27,10 +28,18 @@ public record MessageView(
         Instant createdAt,
         Instant updatedAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<ToolCallView> toolCalls,
-        @JsonInclude(JsonInclude.Include.NON_NULL) String toolCallId) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String toolCallId,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String kind,
+        @JsonInclude(JsonInclude.Include.NON_NULL) SummaryRange summary) {
 
     public static MessageView of(Message m) {
         return new MessageView(m.id, m.conversationId, m.userId, m.content, m.messageType.name(), m.metadata,
-                m.createdAt, m.updatedAt, ToolCallView.of(m.toolCalls), m.toolCallId);
+                m.createdAt, m.updatedAt, ToolCallView.of(m.toolCalls), m.toolCallId, m.kind,
+                m.isSummary() ? new SummaryRange(m.coversFromId, m.coversToId, m.coversCount) : null);
+    }
+
+    /** The messages a summary stands for in later prompts: from the oldest to the newest, this many of them. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record SummaryRange(UUID fromMessageId, UUID toMessageId, int messageCount) {
     }
 }

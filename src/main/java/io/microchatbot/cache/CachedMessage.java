@@ -34,12 +34,20 @@ record CachedMessage(
         long updatedAt,
         // Absent from entries of messages without them, which are nearly all.
         @JsonInclude(JsonInclude.Include.NON_NULL) String toolCalls,
-        @JsonInclude(JsonInclude.Include.NON_NULL) String toolCallId) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String toolCallId,
+        // Only a summary has these.
+        @JsonInclude(JsonInclude.Include.NON_NULL) String kind,
+        @JsonInclude(JsonInclude.Include.NON_NULL) UUID coversFromId,
+        @JsonInclude(JsonInclude.Include.NON_NULL) UUID coversToId,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Long coversUntil,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer coversCount) {
 
     static CachedMessage of(Message m) {
         return new CachedMessage(m.id, m.conversationId, m.tenantId, m.userId, m.messageType, m.status, m.content,
                 m.metadata, m.contentTokens, m.model, m.provider, m.finishReason, m.promptTokens, m.completionTokens,
-                m.totalTokens, m.latencyMs, micros(m.createdAt), micros(m.updatedAt), m.toolCalls, m.toolCallId);
+                m.totalTokens, m.latencyMs, micros(m.createdAt), micros(m.updatedAt), m.toolCalls, m.toolCallId, m.kind,
+                m.coversFromId, m.coversToId,
+                m.coversUntil == null ? null : micros(m.coversUntil), m.coversCount);
     }
 
     /** A detached entity: read it, never persist it. */
@@ -65,6 +73,11 @@ record CachedMessage(
         m.updatedAt = instant(updatedAt);
         m.toolCalls = toolCalls;
         m.toolCallId = toolCallId;
+        m.kind = kind;
+        m.coversFromId = coversFromId;
+        m.coversToId = coversToId;
+        m.coversUntil = coversUntil == null ? null : instant(coversUntil);
+        m.coversCount = coversCount;
         return m;
     }
 

@@ -156,6 +156,12 @@ public class ContextCache {
                         json(message), Integer.toString(maxMessages), ttlMillis)));
     }
 
+    /** {@link #appendStep} on its own, for a message stored apart from a turn (a summary). */
+    public Uni<Void> append(Message message, long messageCount) {
+        return enabled ? redis.send("cache-append", appendStep(message, messageCount))
+                .onFailure(RedisUnavailable.class).recoverWithNull() : Uni.createFrom().voidItem();
+    }
+
     /** Drops a conversation's entry (after it was changed or deleted). */
     public Uni<Void> invalidate(String tenantId, UUID conversationId) {
         if (!enabled) {

@@ -49,7 +49,10 @@ public class Outbox implements PanacheRepositoryBase<OutboxEvent, Long> {
         return record(EventType.CONVERSATION_DELETED, conversation.tenantId, conversation.id, data);
     }
 
-    /** A user message stored by a turn, as the turn's own statement inserts it (see TurnStatements). */
+    /**
+     * A user message (or tool result) stored by a turn, as the turn's own statement inserts it (see TurnStatements),
+     * or a summary stored by history compaction.
+     */
     public OutboxEntry messageCreatedEntry(Message message) {
         return entry(EventType.MESSAGE_CREATED, message.tenantId, message.conversationId, messageData(message));
     }
@@ -107,6 +110,13 @@ public class Outbox implements PanacheRepositoryBase<OutboxEvent, Long> {
                 .put("createdAt", message.createdAt.toString());
         if (message.toolCallId != null) {
             data.put("toolCallId", message.toolCallId);
+        }
+        if (message.isSummary()) {
+            data.put("kind", message.kind);
+            data.putObject("summary")
+                    .put("fromMessageId", message.coversFromId.toString())
+                    .put("toMessageId", message.coversToId.toString())
+                    .put("messageCount", message.coversCount);
         }
         return data;
     }

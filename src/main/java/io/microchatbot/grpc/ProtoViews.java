@@ -68,6 +68,12 @@ final class ProtoViews {
         if (m.toolCallId != null) {
             view.setToolCallId(m.toolCallId);
         }
+        if (m.isSummary()) {
+            view.setKind(m.kind).setSummary(io.microchatbot.grpc.v1.SummaryRange.newBuilder()
+                    .setFromMessageId(m.coversFromId.toString())
+                    .setToMessageId(m.coversToId.toString())
+                    .setMessageCount(m.coversCount));
+        }
         return view.build();
     }
 

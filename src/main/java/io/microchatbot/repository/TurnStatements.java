@@ -46,7 +46,8 @@ public class TurnStatements {
                    m.id, m.message_type, m.status, m.content, cast(m.metadata AS text) AS metadata, m.content_tokens,
                    cast(m.tool_calls AS text) AS tool_calls, m.tool_call_id,
                    m.model AS message_model, m.provider, m.finish_reason, m.prompt_tokens, m.completion_tokens,
-                   m.total_tokens, m.latency_ms, m.created_at, m.updated_at
+                   m.total_tokens, m.latency_ms, m.created_at, m.updated_at,
+                   m.kind, m.covers_from_id, m.covers_to_id, m.covers_until, m.covers_count
               FROM conversations c
             """;
     /** The conversation and its newest messages in one snapshot, for a context the cache does not hold. */
@@ -341,6 +342,13 @@ public class TurnStatements {
         message.latencyMs = row.getLong("latency_ms");
         message.createdAt = instant(row.getOffsetDateTime("created_at"));
         message.updatedAt = instant(row.getOffsetDateTime("updated_at"));
+        message.kind = row.getString("kind");
+        if (message.kind != null) {
+            message.coversFromId = row.getUUID("covers_from_id");
+            message.coversToId = row.getUUID("covers_to_id");
+            message.coversUntil = instant(row.getOffsetDateTime("covers_until"));
+            message.coversCount = row.getInteger("covers_count");
+        }
         return message;
     }
 

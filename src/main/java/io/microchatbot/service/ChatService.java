@@ -14,6 +14,7 @@ import io.microchatbot.Message;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.admission.Permit;
 import io.microchatbot.admission.TurnAdmission;
+import io.microchatbot.compaction.Compactor;
 import io.microchatbot.identity.Caller;
 import io.microchatbot.llm.LlmCompletion;
 import io.microchatbot.llm.LlmConfig;
@@ -53,12 +54,14 @@ public class ChatService {
     private final TurnFeed feed;
     private final RunningTurns running;
     private final Accounting accounting;
+    private final Compactor compactor;
 
     ChatService(TurnStore turns, ResilientLlm llm, TurnConfig config, LlmConfig llmConfig,
             @ConfigProperty(name = "chatbot.log-content", defaultValue = "false") boolean logContent, Vertx vertx,
             TurnRedis redisCalls, TurnMetrics metrics, TurnAdmission admission, ReplyJudge judge, TurnFeed feed,
-            RunningTurns running, Accounting accounting) {
+            RunningTurns running, Accounting accounting, Compactor compactor) {
         this.accounting = accounting;
+        this.compactor = compactor;
         this.judge = judge;
         this.feed = feed;
         this.running = running;
@@ -260,6 +263,7 @@ public class ChatService {
                 .invoke(stored -> logProcessed(start, stored.reply(), mode))
                 .call(stored -> redisCalls.close(start, stored, slot, usedTokens(stored.reply())))
                 .invoke(stored -> accounting.counted(stored.spend()))
+                .invoke(() -> compactIfNeeded(start))
                 .map(StoredReply::reply)
                 .onFailure().call(failure -> turns.release(start)
                         .onFailure().invoke(releaseFailure -> Log.warn("Could not release the conversation lease",
@@ -267,6 +271,13 @@ public class ChatService {
                         .onFailure().recoverWithNull())
                 .onFailure(ConversationGone.INSTANCE).transform(gone -> new ApiException(ErrorCode.not_found,
                         "The conversation was deleted while its reply was being generated"));
+    }
+
+    /** The summary the turn's history needs is written now that its reply is stored, off its caller's path. */
+    private void compactIfNeeded(TurnStart start) {
+        if (start.compaction() != null) {
+            compactor.compactLater(start.compaction(), start.model(), start.apiKeyId());
+        }
     }
 
     private void logProcessed(TurnStart start, Message reply, String mode) {

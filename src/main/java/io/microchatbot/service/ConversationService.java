@@ -13,6 +13,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.microchatbot.Clock;
 import io.microchatbot.Conversation;
 import io.microchatbot.Message;
 import io.microchatbot.cache.ContextCache;

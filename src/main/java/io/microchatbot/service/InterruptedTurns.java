@@ -7,6 +7,7 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.microchatbot.Clock;
 import io.microchatbot.Conversation;
 import io.microchatbot.Message;
 import io.microchatbot.MessageStatus;

@@ -10,6 +10,9 @@ import io.microchatbot.Conversation;
 import io.microchatbot.Message;
 import io.microchatbot.MessageStatus;
 import io.microchatbot.MessageType;
+import io.microchatbot.compaction.CompactionConfig;
+import io.microchatbot.compaction.CompactionMetrics;
+import io.microchatbot.compaction.CompactionNeed;
 import io.microchatbot.generation.GenerationJson;
 import io.microchatbot.generation.GenerationOptions;
 import io.microchatbot.llm.ChatMessage;
@@ -21,21 +24,32 @@ import io.microchatbot.problem.ErrorCode;
 import io.microchatbot.tools.ToolCalls;
 
 /**
- * Builds the prompt of a turn: the system prompt, then as many of the most recent messages as fit the model's
- * context window after reserving {@code max_tokens} for the reply. Older messages are dropped whole, never cut.
+ * Builds the prompt of a turn: the system prompt, the conversation's summary of its earlier messages when it has
+ * one, then as many of the most recent messages as fit the model's context window after reserving
+ * {@code max_tokens} for the reply. Older messages are left out whole, never cut; when the history grows past the
+ * compaction threshold the turn asks for a summary of them ({@link io.microchatbot.compaction.Compactor}).
  */
 @ApplicationScoped
 public class PromptBuilder {
 
     /** A system prompt must leave room for at least a short message. */
     static final int MIN_MESSAGE_ROOM = 64;
+    /** How a summary is introduced to the model, in front of its text. */
+    static final String SUMMARY_PREFIX = "Summary of the earlier part of this conversation:\n";
+    private static final int MIN_SUMMARY_TOKENS = 16;
 
     private final TokenCounter tokens;
     private final LlmConfig config;
+    private final CompactionConfig compaction;
+    private final CompactionMetrics metrics;
+    private final int prefixTokens;
 
-    PromptBuilder(TokenCounter tokens, LlmConfig config) {
+    PromptBuilder(TokenCounter tokens, LlmConfig config, CompactionConfig compaction, CompactionMetrics metrics) {
         this.tokens = tokens;
         this.config = config;
+        this.compaction = compaction;
+        this.metrics = metrics;
+        this.prefixTokens = tokens.count(SUMMARY_PREFIX);
     }
 
     int count(String text) {
@@ -74,34 +88,87 @@ public class PromptBuilder {
     }
 
     /**
+     * The prompt: the system prompt, the conversation's newest summary, then the newest messages after the range it
+     * covers that fit, oldest first; and the summary the history needs (null: none), when what it holds since its
+     * summary takes more than the compaction threshold of the budget. A prompt that had to leave messages out that
+     * no summary stands for is counted as trimmed.
+     *
      * @param inputs the turn's new messages, in order (a user message, or tool results)
      * @param history earlier messages, newest first
      */
-    List<ChatMessage> build(Conversation conversation, List<Message> inputs, List<Message> history,
-            GenerationOptions options) {
-        int left = historyBudget(conversation, options);
+    Prompt build(Conversation conversation, List<Message> inputs, List<Message> history, GenerationOptions options) {
+        int budget = historyBudget(conversation, options);
+        int left = budget;
         List<ChatMessage> newestFirst = new ArrayList<>();
         for (Message input : inputs.reversed()) {
             left -= tokens.countMessage(input.contentTokens);
             newestFirst.add(entry(input));
         }
-        for (Message message : history) {
-            if (!usable(message)) {
+        Message summary = history.stream().filter(Message::isSummary).findFirst().orElse(null);
+        boolean withSummary = summary != null && summaryCost(summary) <= left;
+        if (withSummary) {
+            left -= summaryCost(summary);
+        }
+        boolean trimmed = summary != null && !withSummary;
+        // What the history asks of the budget (everything since its summary) and where a summary would start.
+        int demand = budget - left;
+        int newestToCover = -1;
+        for (int i = 0; i < history.size(); i++) {
+            Message message = history.get(i);
+            if (summary != null && !message.createdAt.isAfter(summary.coversUntil)) {
+                break;
+            }
+            if (message.isSummary() || !usable(message)) {
                 continue;
             }
             int cost = tokens.countMessage(message.contentTokens);
-            if (cost > left) {
-                break;
+            demand += cost;
+            if (newestToCover < 0 && demand > budget * compaction.keep()) {
+                newestToCover = i;
             }
-            left -= cost;
-            newestFirst.add(entry(message));
+            if (!trimmed && cost > left) {
+                trimmed = true;
+            } else if (!trimmed) {
+                left -= cost;
+                newestFirst.add(entry(message));
+            }
         }
         dropAnswersWithoutTheirCall(newestFirst, inputs.size());
+        if (withSummary) {
+            newestFirst.add(new ChatMessage("system", SUMMARY_PREFIX + summary.content));
+        }
         if (conversation.systemPrompt != null && !conversation.systemPrompt.isBlank()) {
             newestFirst.add(new ChatMessage("system", conversation.systemPrompt));
         }
         Collections.reverse(newestFirst);
-        return newestFirst;
+        if (trimmed) {
+            metrics.trimmed();
+        }
+        boolean tooLong = compaction.enabled() && newestToCover >= 0 && demand > budget * compaction.threshold();
+        return new Prompt(newestFirst, tooLong ? need(conversation, history, newestToCover, summary, budget) : null);
+    }
+
+    /** A turn's prompt, and the summary its history needs (null: none). */
+    record Prompt(List<ChatMessage> messages, CompactionNeed compaction) {
+    }
+
+    /**
+     * The summary to write: up to the message at {@code newestToCover}, and the tool results just after it, which
+     * would be left without their call in a later prompt; no longer than what lies between keep and threshold.
+     */
+    private CompactionNeed need(Conversation conversation, List<Message> history, int newestToCover, Message summary,
+            int budget) {
+        int newest = newestToCover;
+        while (newest > 0 && history.get(newest - 1).messageType == MessageType.tool) {
+            newest--;
+        }
+        int room = (int) (budget * (compaction.threshold() - compaction.keep()));
+        return new CompactionNeed(conversation.id, conversation.tenantId, conversation.userId, history.get(newest),
+                summary, Math.max(MIN_SUMMARY_TOKENS, Math.min(compaction.maxTokens(), room)));
+    }
+
+    private int summaryCost(Message summary) {
+        return tokens.countMessage(summary.contentTokens + prefixTokens);
     }
 
     /**

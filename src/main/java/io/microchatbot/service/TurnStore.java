@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.microchatbot.Clock;
 import io.microchatbot.Conversation;
 import io.microchatbot.Message;
 import io.microchatbot.MessageStatus;
@@ -159,10 +160,16 @@ public class TurnStore {
                         inputs.stream().map(outbox::messageCreatedEntry).toList());
         return claimed
                 .chain(count -> count != null
-                        ? Uni.createFrom().item(new Begun(new TurnStart(inputs, model,
-                                prompts.build(conversation, inputs, newest, options), options, input.parameters(), lease,
-                                count, read.history().cached(), input.apiKeyId()), read.history()))
+                        ? Uni.createFrom().item(new Begun(started(conversation, inputs, newest, options, model, input,
+                                lease, count, read.history().cached()), read.history()))
                         : refused(caller, conversation.id, input, attempt));
+    }
+
+    private TurnStart started(Conversation conversation, List<Message> inputs, List<Message> newest,
+            GenerationOptions options, String model, UserInput input, Instant lease, long count, boolean cached) {
+        PromptBuilder.Prompt prompt = prompts.build(conversation, inputs, newest, options);
+        return new TurnStart(inputs, model, prompt.messages(), options, input.parameters(), lease, count, cached,
+                input.apiKeyId(), prompt.compaction());
     }
 
     /** The claim took nothing: the conversation is gone (404), busy (409), or moved on (read it again). */

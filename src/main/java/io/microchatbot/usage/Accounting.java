@@ -61,6 +61,14 @@ public class Accounting {
         return spend(tenantId, userId, apiKeyId, Spend.OPENAI, model, provider, usage, estimated, null, null);
     }
 
+    /** What writing a conversation's summary cost (history compaction); charged to the turn that needed it. */
+    public Spend ofSummary(String tenantId, String userId, String apiKeyId, String model, String provider,
+            LlmUsage usage, UUID conversationId, UUID summaryId) {
+        return usage == null ? null
+                : spend(tenantId, userId, apiKeyId, Spend.COMPACTION, model, provider, usage, false, conversationId,
+                        summaryId);
+    }
+
     private Spend spend(String tenantId, String userId, String apiKeyId, String source, String model,
             String provider, LlmUsage usage, boolean estimated, UUID conversationId, UUID messageId) {
         String answeredBy = provider == null ? "unknown" : provider;

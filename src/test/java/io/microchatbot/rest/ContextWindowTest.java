@@ -31,11 +31,15 @@ import static org.hamcrest.Matchers.is;
 @QuarkusTestResource(FakeLlmResource.class)
 class ContextWindowTest {
 
-    /** A 400-token window with 100 reserved for the reply, so that a few turns overflow it. */
+    /**
+     * A 400-token window with 100 reserved for the reply, so that a few turns overflow it; compaction is off, this is
+     * the trimming it falls back to (CompactionTest covers it).
+     */
     public static class SmallWindow implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("chatbot.llm.context-window", "400", "chatbot.llm.max-tokens", "100");
+            return Map.of("chatbot.llm.context-window", "400", "chatbot.llm.max-tokens", "100",
+                    "chatbot.compaction.enabled", "false");
         }
     }
 

@@ -1,20 +1,20 @@
-package io.microchatbot.service;
+package io.microchatbot;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /** Timestamps at PostgreSQL's precision, so that a stored value and a cursor built from it compare equal. */
-final class Clock {
+public final class Clock {
 
     private Clock() {
     }
 
-    static Instant now() {
+    public static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 
     /** Now, or just after {@code previous} if this pod's clock is behind the one that wrote it. */
-    static Instant after(Instant previous) {
+    public static Instant after(Instant previous) {
         Instant now = now();
         return previous == null || now.isAfter(previous) ? now : previous.plus(1, ChronoUnit.MICROS);
     }
