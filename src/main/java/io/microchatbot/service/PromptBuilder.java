@@ -109,7 +109,7 @@ public class PromptBuilder {
         if (withSummary) {
             left -= summaryCost(summary);
         }
-        boolean trimmed = summary != null && !withSummary;
+        boolean full = false;
         // What the history asks of the budget (everything since its summary) and where a summary would start.
         int demand = budget - left;
         int newestToCover = -1;
@@ -126,9 +126,9 @@ public class PromptBuilder {
             if (newestToCover < 0 && demand > budget * compaction.keep()) {
                 newestToCover = i;
             }
-            if (!trimmed && cost > left) {
-                trimmed = true;
-            } else if (!trimmed) {
+            if (!full && cost > left) {
+                full = true;
+            } else if (!full) {
                 left -= cost;
                 newestFirst.add(entry(message));
             }
@@ -141,7 +141,7 @@ public class PromptBuilder {
             newestFirst.add(new ChatMessage("system", conversation.systemPrompt));
         }
         Collections.reverse(newestFirst);
-        if (trimmed) {
+        if (full || summary != null && !withSummary) {
             metrics.trimmed();
         }
         boolean tooLong = compaction.enabled() && newestToCover >= 0 && demand > budget * compaction.threshold();

@@ -176,13 +176,17 @@ class CompactionTest {
         });
     }
 
-    /** Sends numbered turns until one asks for a summary; returns how many were sent. */
+    /**
+     * Sends numbered turns until one asks for a summary of this conversation (its messages end with the user's
+     * name, so that a summary a previous test left running is not taken for it); returns how many were sent.
+     */
     private int turnsUntilASummaryIsAskedFor(String user, String id) {
         for (int i = 1; i <= 20; i++) {
-            Api.turn(user, id, "Message number " + i + ": " + "lorem ipsum dolor sit amet ".repeat(6));
+            Api.turn(user, id, "Message number " + i + ": " + "lorem ipsum dolor sit amet ".repeat(6) + user);
             int turn = i;
             try {
-                await().atMost(Duration.ofMillis(300)).until(() -> !upstream.receivedFor(SUMMARIZER).isEmpty());
+                await().atMost(Duration.ofMillis(300)).until(() -> upstream.receivedFor(SUMMARIZER).stream()
+                        .anyMatch(asked -> asked.body().encode().contains(user)));
                 assertThat(turn).isGreaterThan(4); // short histories are left alone
                 return turn;
             } catch (org.awaitility.core.ConditionTimeoutException notYet) {
