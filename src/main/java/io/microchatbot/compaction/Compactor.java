@@ -21,6 +21,7 @@ import io.microchatbot.event.Outbox;
 import io.microchatbot.event.Periodic;
 import io.microchatbot.llm.LlmCompletion;
 import io.microchatbot.llm.LlmConfig;
+import io.microchatbot.llm.LlmException;
 import io.microchatbot.llm.ResilientLlm;
 import io.microchatbot.llm.TokenCounter;
 import io.microchatbot.observability.EventLog;
@@ -92,7 +93,11 @@ public class Compactor {
         String model = config.model().orElse(turnModel);
         Periodic.onFreshContext(vertx, "History compaction", () -> compact(need, model, apiKeyId)
                 .onFailure().recoverWithItem(failure -> {
-                    Log.warnf(failure, "The summary of conversation %s could not be written", id);
+                    if (failure instanceof LlmException) {
+                        Log.warnf("The summary of conversation %s could not be written: %s", id, failure.getMessage());
+                    } else {
+                        Log.warnf(failure, "The summary of conversation %s could not be written", id);
+                    }
                     return CompactionOutcome.failed;
                 })
                 .invoke(metrics::ended)
