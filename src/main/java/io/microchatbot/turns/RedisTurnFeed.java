@@ -72,20 +72,33 @@ public class RedisTurnFeed implements TurnFeed {
 
         @Override
         public void append(TurnEvent event) {
-            String name = TurnEventJson.name(event);
-            String data = json.data(event, instance, correlationId);
+            appendAll(List.of(event));
+        }
+
+        /** The events in one batch (or in the next, while one is out); a single expiry when it ends the turn. */
+        @Override
+        public void appendAll(List<TurnEvent> events) {
+            List<String> names = new ArrayList<>(events.size());
+            List<String> data = new ArrayList<>(events.size());
+            for (TurnEvent event : events) {
+                names.add(TurnEventJson.name(event));
+                data.add(json.data(event, instance, correlationId));
+            }
+            boolean ends = events.get(events.size() - 1).terminal();
             List<Request> batch;
             synchronized (this) {
                 if (broken) {
                     return;
                 }
-                long n = ++sequence;
-                pending.add(Request.cmd(Command.XADD).arg(key).arg("0-" + n).arg("event").arg(name).arg("data")
-                        .arg(data));
-                if (n == 1) {
-                    pending.add(expiry(config.lease().plus(config.eventsRetention())));
+                for (int i = 0; i < events.size(); i++) {
+                    long n = ++sequence;
+                    pending.add(Request.cmd(Command.XADD).arg(key).arg("0-" + n).arg("event").arg(names.get(i))
+                            .arg("data").arg(data.get(i)));
+                    if (n == 1 && !ends) {
+                        pending.add(expiry(config.lease().plus(config.eventsRetention())));
+                    }
                 }
-                if (event.terminal()) {
+                if (ends) {
                     pending.add(expiry(config.eventsRetention()));
                 }
                 batch = next();
