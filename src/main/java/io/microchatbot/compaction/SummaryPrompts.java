@@ -62,7 +62,7 @@ class SummaryPrompts {
                 lines.add(line);
             }
         }
-        if (covered == 0 || lines.isEmpty()) {
+        if (lines.isEmpty()) {
             return null;
         }
         Message previous = need.previous();

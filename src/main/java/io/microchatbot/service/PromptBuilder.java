@@ -126,12 +126,13 @@ public class PromptBuilder {
             if (newestToCover < 0 && demand > budget * compaction.keep()) {
                 newestToCover = i;
             }
-            if (!full && cost > left) {
+            if (cost > left) {
+                // Past the budget, so past the threshold too, and where a summary would start is known: done.
                 full = true;
-            } else if (!full) {
-                left -= cost;
-                newestFirst.add(entry(message));
+                break;
             }
+            left -= cost;
+            newestFirst.add(entry(message));
         }
         dropAnswersWithoutTheirCall(newestFirst, inputs.size());
         if (withSummary) {
