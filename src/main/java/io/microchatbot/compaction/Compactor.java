@@ -75,6 +75,7 @@ public class Compactor {
         this.json = json;
         this.vertx = vertx;
         this.maxMessages = llmConfig.contextMaxMessages();
+        metrics.inProgress(writing);
     }
 
     /**
