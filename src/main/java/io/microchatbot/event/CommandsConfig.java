@@ -5,7 +5,7 @@ import java.time.Duration;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Commands read from a Redis Stream by a consumer group (docs/events.md#commands). */
+/** Commands read by a consumer group from a Redis Stream or a Kafka topic (docs/events.md#commands). */
 @ConfigMapping(prefix = "chatbot.commands")
 public interface CommandsConfig {
     @WithDefault("true")
@@ -13,6 +13,14 @@ public interface CommandsConfig {
 
     @WithDefault("chatbot.commands")
     String stream();
+
+    /** The topic commands are read from when Kafka is the transport. */
+    @WithDefault("chatbot.commands")
+    String topic();
+
+    /** The topic failed commands go to when Kafka is the transport. */
+    @WithDefault("chatbot.dead-letter")
+    String deadLetterTopic();
 
     /** How often each replica reads new commands. */
     @WithDefault("200ms")

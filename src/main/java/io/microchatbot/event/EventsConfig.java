@@ -5,10 +5,18 @@ import java.time.Duration;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Publishing the outbox to Redis Streams (docs/events.md). */
+/** Publishing the outbox to Redis Streams or Kafka (docs/events.md). */
 @ConfigMapping(prefix = "chatbot.events")
 public interface EventsConfig {
-    /** The stream every event is published to, in order per conversation. */
+    /** Where events are published, and commands read: {@code redis} (streams) or {@code kafka} (topics). */
+    @WithDefault("redis")
+    EventsTransport transport();
+
+    /** The topic every event is published to on Kafka, keyed by conversation id. */
+    @WithDefault("chatbot.events")
+    String topic();
+
+    /** The stream every event is published to on Redis, in order per conversation. */
     @WithDefault("chatbot.events")
     String stream();
 

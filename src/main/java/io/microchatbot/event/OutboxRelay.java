@@ -7,7 +7,6 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,8 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import io.microchatbot.database.DatabaseUnavailable;
-import io.microchatbot.redis.BoundedRedis;
-import io.microchatbot.redis.RedisUnavailable;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -26,8 +23,6 @@ import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
-import io.vertx.mutiny.redis.client.Command;
-import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -35,13 +30,14 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Publishes the outbox to the events stream, oldest first, and marks what it published, in one transaction.
+ * Publishes the outbox to the events stream or topic ({@link EventSink}), oldest first, and marks what it published,
+ * in the same transaction, once the transport took all of it.
  * <p>
  * Every replica runs it, but a transaction-scoped advisory lock lets one of them publish at a time: the others skip
  * their turn. That keeps the stream in outbox order, which within a conversation is commit order, so events of one
  * conversation are published in the order they happened. An event whose mark did not commit (crash, lost database)
- * is published again: delivery is at least once, consumers dedupe by {@code eventId}. While Redis is unreachable
- * the relay backs off (up to 30 s) and the events wait in PostgreSQL.
+ * is published again: delivery is at least once, consumers dedupe by {@code eventId}. While the transport is
+ * unreachable the relay backs off (up to 30 s) and the events wait in PostgreSQL.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -57,21 +53,38 @@ public class OutboxRelay {
     private static final Duration MAX_PAUSE = Duration.ofSeconds(30);
 
     private final Pool pool;
-    private final BoundedRedis redis;
+    private final EventSink sink;
     private final EventsConfig config;
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicLong pausedUntil = new AtomicLong(System.nanoTime());
-    private volatile double lagSeconds;
+    private volatile Instant oldestWaiting;
+    private volatile String lastFailure;
     private volatile Vertx vertx;
     private volatile long timer;
 
-    OutboxRelay(Pool pool, BoundedRedis redis, EventsConfig config, MeterRegistry registry) {
+    OutboxRelay(Pool pool, RedisEventSink redis, KafkaEventSink kafka, EventsConfig config, MeterRegistry registry) {
         this.pool = pool;
-        this.redis = redis;
+        this.sink = config.transport() == EventsTransport.kafka ? kafka : redis;
         this.config = config;
-        Gauge.builder("chatbot.outbox.lag.seconds", () -> lagSeconds)
-                .description("Age of the oldest event not yet published when the relay last looked (0: none waiting)")
+        Gauge.builder("chatbot.outbox.lag.seconds", this::lagSeconds)
+                .description("Age of the oldest event not yet published, as the relay last found it (0: none"
+                        + " waiting); it goes on rising while the transport is down")
                 .register(registry);
+    }
+
+    /** Seconds since the oldest event waiting was written, 0 when none was waiting when the relay last looked. */
+    public double lagSeconds() {
+        Instant oldest = oldestWaiting;
+        return oldest == null ? 0 : Math.max(0, Duration.between(oldest, Instant.now()).toMillis() / 1000.0);
+    }
+
+    /** Why the last batch could not be published, or null when it was. */
+    public String lastFailure() {
+        return lastFailure;
+    }
+
+    public String transport() {
+        return sink.describe();
     }
 
     void start(@Observes StartupEvent event, Vertx vertx) {
@@ -97,10 +110,10 @@ public class OutboxRelay {
                 .replaceWithVoid();
     }
 
-    /** Publishes batches until one is not full (or Redis fails); returns how many events were published. */
+    /** Publishes batches until one is not full (or the transport fails); returns how many were published. */
     public Uni<Integer> drain() {
         return Uni.createFrom().deferred(this::publishBatch)
-                .repeat().whilst(batch -> batch.published() == config.relayBatch() && !batch.redisFailed())
+                .repeat().whilst(batch -> batch.published() == config.relayBatch() && !batch.sinkFailed())
                 .collect().in(() -> new int[1], (total, batch) -> total[0] += batch.published())
                 .map(total -> total[0]);
     }
@@ -110,7 +123,14 @@ public class OutboxRelay {
         return pool.withTransaction(connection -> connection.preparedQuery(TRY_LOCK).execute(Tuple.of(LOCK))
                 .chain(locked -> locked.iterator().next().getBoolean(0)
                         ? publishPending(connection)
-                        : Uni.createFrom().item(new Batch(0, false))));
+                        : Uni.createFrom().item(this::publishingElsewhere)));
+    }
+
+    /** Another replica holds the lock: the lag is its to report (a cluster's lag is the highest of its pods'). */
+    private Batch publishingElsewhere() {
+        oldestWaiting = null;
+        lastFailure = null;
+        return new Batch(0, false);
     }
 
     private Uni<Batch> publishPending(SqlConnection connection) {
@@ -121,33 +141,23 @@ public class OutboxRelay {
     }
 
     /**
-     * All XADDs of the batch pipelined in one round trip, in outbox order; all of them are marked, or, when Redis
-     * fails, none (those Redis applied are published again: at least once).
+     * The whole batch, in outbox order; all of it is marked, or, when the transport fails, none (what it took is
+     * published again: at least once).
      */
-    private Uni<Batch> publish(SqlConnection connection, List<Pending> events) {
+    private Uni<Batch> publish(SqlConnection connection, List<PendingEvent> events) {
         if (events.isEmpty()) {
-            pauseAfter(false);
+            pauseAfter(null);
             return Uni.createFrom().item(new Batch(0, false));
         }
-        Long[] ids = events.stream().map(Pending::id).toArray(Long[]::new);
-        return redis.batch("outbox-relay", events.stream().map(this::xadd).toList())
-                .replaceWith(false)
-                .onFailure(RedisUnavailable.class).recoverWithItem(true)
-                .call(redisFailed -> redisFailed ? Uni.createFrom().voidItem() : mark(connection, ids))
-                .map(redisFailed -> {
-                    pauseAfter(redisFailed);
-                    return new Batch(redisFailed ? 0 : ids.length, redisFailed);
+        Long[] ids = events.stream().map(PendingEvent::id).toArray(Long[]::new);
+        return sink.publish(events)
+                .replaceWith((String) null)
+                .onFailure(EventSinkUnavailable.class).recoverWithItem(Throwable::getMessage)
+                .call(failure -> failure != null ? Uni.createFrom().voidItem() : mark(connection, ids))
+                .map(failure -> {
+                    pauseAfter(failure);
+                    return new Batch(failure != null ? 0 : ids.length, failure != null);
                 });
-    }
-
-    private Request xadd(Pending event) {
-        return Request.cmd(Command.XADD).arg(config.stream())
-                .arg("MAXLEN").arg("~").arg(config.maxLength()).arg("*")
-                .arg("eventType").arg(event.eventType())
-                .arg("eventId").arg(event.eventId().toString())
-                .arg("tenantId").arg(event.tenantId())
-                .arg("conversationId").arg(event.conversationId() == null ? "" : event.conversationId().toString())
-                .arg("envelope").arg(event.envelope());
     }
 
     private static Uni<Void> mark(SqlConnection connection, Long[] ids) {
@@ -156,26 +166,27 @@ public class OutboxRelay {
                 .replaceWithVoid();
     }
 
-    /** After a Redis failure the next runs are skipped for a while, doubling up to 30 s; a success resets it. */
-    private void pauseAfter(boolean redisFailed) {
-        if (!redisFailed) {
+    /** After a failure the next runs are skipped for a while, doubling up to 30 s; a success resets it. */
+    private void pauseAfter(String failure) {
+        lastFailure = failure;
+        if (failure == null) {
             failures.set(0);
             return;
         }
+        Log.debugf("The outbox relay could not publish to the %s: %s", sink.describe(), failure);
         int n = Math.min(failures.incrementAndGet(), 16);
         long pause = Math.min(MAX_PAUSE.toNanos(), config.relayInterval().toNanos() << n);
         pausedUntil.set(System.nanoTime() + pause);
     }
 
-    private void measureLag(List<Pending> events) {
-        lagSeconds = events.isEmpty() ? 0
-                : Duration.between(events.get(0).createdAt(), Instant.now()).toMillis() / 1000.0;
+    private void measureLag(List<PendingEvent> events) {
+        oldestWaiting = events.isEmpty() ? null : events.get(0).createdAt();
     }
 
-    private static List<Pending> pending(RowSet<Row> rows) {
-        List<Pending> events = new ArrayList<>(rows.size());
+    private static List<PendingEvent> pending(RowSet<Row> rows) {
+        List<PendingEvent> events = new ArrayList<>(rows.size());
         for (Row row : rows) {
-            events.add(new Pending(row.getLong("id"), row.getUUID("event_id"), row.getString("event_type"),
+            events.add(new PendingEvent(row.getLong("id"), row.getUUID("event_id"), row.getString("event_type"),
                     row.getString("tenant_id"), row.getUUID("conversation_id"), row.getString("envelope"),
                     row.getOffsetDateTime("created_at").toInstant()));
         }
@@ -196,12 +207,7 @@ public class OutboxRelay {
                 .map(RowSet::rowCount);
     }
 
-    /** An event waiting in the outbox, as the relay reads it. */
-    private record Pending(long id, UUID eventId, String eventType, String tenantId, UUID conversationId,
-            String envelope, Instant createdAt) {
-    }
-
     /** What one transaction of the relay did. */
-    record Batch(int published, boolean redisFailed) {
+    record Batch(int published, boolean sinkFailed) {
     }
 }

@@ -22,6 +22,10 @@ public interface WebhooksConfig {
     @WithDefault("chatbot.events")
     String stream();
 
+    /** The topic the outbox relay publishes every event to when Kafka is the transport. */
+    @WithDefault("chatbot.events")
+    String topic();
+
     /** The consumer group reading it; every replica is one consumer of it. */
     @WithDefault("chatbot-webhooks")
     String group();
