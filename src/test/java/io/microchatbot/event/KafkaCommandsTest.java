@@ -56,7 +56,7 @@ class KafkaCommandsTest {
     }
 
     @Test
-    void commandsAreCarriedOutTheirEventsCarryTheCorrelationIdAndTheirOffsetsAreCommittedAfterwards() {
+    void commandsAreCarriedOutTheirEventsCarryTheCorrelationIdAndTheirOffsetsAreCommittedAfterwards() throws Exception {
         send(command("chatbot.create-conversation", "corr-create", new JsonObject().put("title", "by kafka")));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(Sql.text(
                 "select title from conversations where tenant_id = '" + tenant + "'")).isEqualTo("by kafka"));
@@ -65,8 +65,10 @@ class KafkaCommandsTest {
         send(command("chatbot.send-message", "corr-send", new JsonObject().put("conversation_id", id)
                 .put("content", "hello by kafka")));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(KafkaTopic.records(
-                KafkaEventsTest.TOPIC, "tenantId", tenant).stream().map(record -> KafkaTopic.header(record,
-                        "eventType") + " " + new JsonObject(record.value()).getString("correlationId")).toList())
+                KafkaEventsTest.TOPIC, "tenantId", tenant).stream().map(
+                        record -> KafkaTopic.header(record,
+                                "eventType") + " " + new JsonObject(record.value()).getString("correlationId"))
+                .toList())
                 .containsExactly("chatbot.conversation-created corr-create", "chatbot.message-created corr-send",
                         "chatbot.reply-completed corr-send"));
         assertThat(Sql.text("select count(*) from messages where conversation_id = '" + id + "'")).isEqualTo("2");
@@ -111,7 +113,7 @@ class KafkaCommandsTest {
     }
 
     @Test
-    void invalidAndUnknownCommandsAreDeadLetteredAtOnceWithTheirError() {
+    void invalidAndUnknownCommandsAreDeadLetteredAtOnceWithTheirError() throws Exception {
         send("this is not JSON");
         await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters().size() == 1);
         send(new JsonObject(command("chatbot.send-message", "corr-v2", new JsonObject())).put("version", 2).encode());

@@ -167,7 +167,8 @@ class KafkaEventsTest {
                 .put("data", new JsonObject().put("title", "after the broker came back")).encode(), Map.of());
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Sql.text(
                 "select count(*) from conversations where tenant_id = '" + tenant + "' and title = 'after the broker"
-                        + " came back'")).isEqualTo("1"));
+                        + " came back'"))
+                .isEqualTo("1"));
     }
 
     private JsonPath eventsReadiness() {
