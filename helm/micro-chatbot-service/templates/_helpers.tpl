@@ -34,7 +34,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/* The secret keys the service reads, in a fixed order. */}}
 {{- define "chatbot.secretKeys" -}}
-DB_PASSWORD REDIS_URL CHATBOT_LLM_API_KEY CHATBOT_CURSOR_SECRET
+DB_PASSWORD REDIS_URL CHATBOT_LLM_API_KEY CHATBOT_CURSOR_SECRET{{ if eq .Values.events.transport "kafka" }} KAFKA_SASL_JAAS_CONFIG{{ end }}
 {{- end }}
 
 {{/* "true" when values.secrets.values holds at least one non-empty secret. */}}

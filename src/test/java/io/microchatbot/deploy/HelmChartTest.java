@@ -185,6 +185,34 @@ class HelmChartTest {
     }
 
     @Test
+    void theKafkaTransportSetsItsClientsTopicsSecretAndEgress() {
+        List<Map<String, Object>> redis = objects(render(values()));
+        assertThat(map(WorkloadChecks.only(redis, "ConfigMap"), "data"))
+                .doesNotContainKeys("CHATBOT_EVENTS_TRANSPORT", "KAFKA_BOOTSTRAP_SERVERS");
+        assertThat(WorkloadChecks.only(redis, "NetworkPolicy").toString()).doesNotContain("port=9092");
+
+        List<Map<String, Object>> kafka = objects(render(values("events.transport", "kafka",
+                "events.kafka.bootstrapServers", "kafka-0.kafka:9093", "events.kafka.securityProtocol", "SASL_SSL",
+                "events.kafka.saslMechanism", "SCRAM-SHA-512", "secrets.existingSecret", "chatbot-secrets")));
+        assertThat(map(WorkloadChecks.only(kafka, "ConfigMap"), "data"))
+                .containsEntry("CHATBOT_EVENTS_TRANSPORT", "kafka")
+                .containsEntry("KAFKA_BOOTSTRAP_SERVERS", "kafka-0.kafka:9093")
+                .containsEntry("KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
+                .containsEntry("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
+                .containsEntry("CHATBOT_EVENTS_TOPIC", "chatbot.events")
+                .containsEntry("CHATBOT_COMMANDS_TOPIC", "chatbot.commands")
+                .containsEntry("CHATBOT_COMMANDS_DEAD_LETTER_TOPIC", "chatbot.dead-letter")
+                .doesNotContainKey("KAFKA_SASL_JAAS_CONFIG");
+        assertThat(list(WorkloadChecks.container(WorkloadChecks.only(kafka, "Deployment")), "env"))
+                .extracting(e -> str(e, "name")).contains("KAFKA_SASL_JAAS_CONFIG");
+        assertThat(WorkloadChecks.only(kafka, "NetworkPolicy").toString()).contains("port=9092");
+
+        assertThatThrownBy(() -> render(values("events.transport", "nats"))).hasMessageContaining("/events/transport");
+        assertThatThrownBy(() -> render(values("extraEnv.KAFKA_SASL_JAAS_CONFIG", "in-plain-sight")))
+                .hasMessageContaining("invalid propertyName 'KAFKA_SASL_JAAS_CONFIG'");
+    }
+
+    @Test
     void schemaRefusesInvalidValues() {
         assertThatThrownBy(() -> render(values("mesh", "foo"))).hasMessageContaining("/mesh")
                 .hasMessageContaining("istio");
